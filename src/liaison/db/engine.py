@@ -1,0 +1,67 @@
+"""Engines and sessions. Ordinary URLs in, async drivers out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def async_url(url: str | URL) -> URL:
+    """``sqlite:///liaison.db`` and ``postgresql://...`` become their asyncio drivers' URLs."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise UnsupportedDatabase(
+            f"unsupported database {backend!r}: use a sqlite:/// or postgresql:// URL"
+        )
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+def create_engine(url: str | URL, *, pool_size: int = 10) -> AsyncEngine:
+    target = async_url(url)
+    options: dict[str, Any] = {}
+    if target.get_backend_name() == "sqlite":
+        # One connection at a time writes to SQLite anyway; fresh connections per use keep
+        # pragmas simple and avoid sharing a connection across event loops in tests.
+        options["poolclass"] = NullPool
+    else:
+        options["pool_size"] = pool_size
+        options["max_overflow"] = pool_size
+        options["pool_pre_ping"] = True
+    engine = create_async_engine(target, **options)
+    if target.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers proceed during a write; synchronous=FULL makes every commit, audit
+    # events included, durable before the data it guards is returned.
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        "busy_timeout=10000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,55 @@
+"""One decision per (provider, record type, field) and set of matching grants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from liaison.permissions.catalogue import RECORD_TYPES, Access, Element
+from liaison.permissions.policy import ActiveGrant, AgreementRef, CompiledPolicy, Level
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    level: Level
+    agreement: AgreementRef | None
+    reason: str
+
+
+OWN = Decision(Level.FULL, None, "own record")
+OPEN = Decision(Level.FULL, None, "visible to every department")
+WITH_RECORD = Decision(Level.FULL, None, "visible with its record")
+
+
+def matching_grants(grants: Iterable[ActiveGrant], scope_bits: int) -> list[ActiveGrant]:
+    return [g for g in grants if scope_bits >> g.index & 1]
+
+
+def decide(policy: CompiledPolicy, *, owner: str, element: Element, scope_bits: int) -> Decision:
+    """How ``policy.consumer`` sees ``element`` of a record owned by ``owner`` whose
+    enterprise falls in the scopes of the grants flagged in ``scope_bits``."""
+    if element.access is Access.PUBLIC:
+        return OPEN
+    if owner == policy.consumer:
+        return OWN
+    candidates = matching_grants(policy.grants_from(owner, element.record_type), scope_bits)
+    if element.access is Access.WITH_RECORD:
+        if candidates or RECORD_TYPES[element.record_type].always_listed:
+            return WITH_RECORD
+        return Decision(Level.NONE, None, _missing(policy, owner, element.record_type))
+    best: Decision | None = None
+    for grant in candidates:
+        level = grant.fields.get(element.field, Level.NONE)
+        if level and (best is None or level > best.level):
+            best = Decision(level, grant.agreement, f"granted by {grant.agreement.code}")
+    if best is not None:
+        return best
+    if candidates:
+        return Decision(Level.NONE, None, f"no grant from {owner} covers {element.name}")
+    return Decision(Level.NONE, None, _missing(policy, owner, element.record_type))
+
+
+def _missing(policy: CompiledPolicy, owner: str, record_type: str) -> str:
+    if policy.purpose is None:
+        return "no purpose stated"
+    return f"no active grant from {owner} of {record_type} for purpose {policy.purpose}"

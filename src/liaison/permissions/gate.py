@@ -1,0 +1,151 @@
+"""The per-request gate: decisions taken once per (owner, record type, matching grants),
+applied to rows in one pass, and the tally of what was disclosed and withheld."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from liaison.permissions.catalogue import RECORD_TYPES, Access
+from liaison.permissions.decision import Decision, decide
+from liaison.permissions.masking import Mask
+from liaison.permissions.policy import CompiledPolicy, Level
+
+
+@dataclass(slots=True)
+class RecordView:
+    """How the caller sees records of one type from one owner under one set of grants."""
+
+    record_type: str
+    owner: str
+    scope_bits: int
+    visible: bool
+    decisions: dict[str, Decision]
+    raw: tuple[str, ...]
+    masked: tuple[tuple[str, Mask], ...]
+    withheld: tuple[str, ...]
+    keys: list[Any] = field(default_factory=list)
+
+    def present(self, key: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The values the caller may receive for one record; withheld fields are None."""
+        self.keys.append(key)
+        shown = {name: values.get(name) for name in self.raw}
+        for name, mask in self.masked:
+            shown[name] = mask(values.get(name))
+        for name in self.withheld:
+            shown[name] = None
+        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class Withholding:
+    record_type: str
+    field: str
+    owners: frozenset[str]
+    records: int
+    reasons: frozenset[str]
+
+
+class Gate:
+    """Built per request from the compiled policy and the fields the operation selects.
+
+    Callers must route every row of a shared record through :meth:`view` and
+    :meth:`RecordView.present`; a row built any other way bypasses masking and the tally,
+    and so leaks unaudited data.
+    """
+
+    def __init__(self, policy: CompiledPolicy, selected: Mapping[str, Iterable[str]]) -> None:
+        self.policy = policy
+        self.selected = {t: frozenset(fields) for t, fields in selected.items()}
+        self._views: dict[tuple[str, str, int], RecordView] = {}
+
+    @property
+    def consumer(self) -> str:
+        return self.policy.consumer
+
+    def selected_fields(self, record_type: str) -> frozenset[str]:
+        return self.selected.get(record_type, frozenset())
+
+    def view(self, record_type: str, owner: str, scope_bits: int) -> RecordView:
+        key = (record_type, owner, scope_bits)
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = self._build(record_type, owner, scope_bits)
+        return found
+
+    def _build(self, record_type: str, owner: str, scope_bits: int) -> RecordView:
+        elements = RECORD_TYPES[record_type].elements
+        decisions = {
+            name: decide(self.policy, owner=owner, element=elements[name], scope_bits=scope_bits)
+            for name in self.selected_fields(record_type)
+            if name in elements
+        }
+        raw, masked, withheld = [], [], []
+        for name, decision in sorted(decisions.items()):
+            element = elements[name]
+            if decision.level is Level.FULL:
+                raw.append(name)
+            elif decision.level is Level.MASKED and element.mask is not None:
+                masked.append((name, element.mask))
+            else:
+                withheld.append(name)
+        # Enterprises are always listed (USCC and name join records across departments);
+        # any other record only through a grant whose scope matched it.
+        visible = (
+            RECORD_TYPES[record_type].always_listed or owner == self.consumer or scope_bits != 0
+        )
+        return RecordView(
+            record_type=record_type,
+            owner=owner,
+            scope_bits=scope_bits,
+            visible=visible,
+            decisions=decisions,
+            raw=tuple(raw),
+            masked=tuple(masked),
+            withheld=tuple(withheld),
+        )
+
+    def views(self) -> list[RecordView]:
+        return list(self._views.values())
+
+    def withholdings(self) -> list[Withholding]:
+        """Selected governed fields that came back null, one entry per field."""
+        tally: dict[tuple[str, str], tuple[set[str], int, set[str]]] = {}
+        for view in self._views.values():
+            if not view.keys:
+                continue
+            for name in view.withheld:
+                owners, count, reasons = tally.get((view.record_type, name), (set(), 0, set()))
+                owners.add(view.owner)
+                reasons.add(view.decisions[name].reason)
+                tally[(view.record_type, name)] = (owners, count + len(view.keys), reasons)
+        return [
+            Withholding(t, f, frozenset(owners), count, frozenset(reasons))
+            for (t, f), (owners, count, reasons) in sorted(tally.items())
+        ]
+
+    def not_fully_granted(
+        self, record_type: str, fields: Iterable[str], other_owners: Iterable[str]
+    ) -> list[str]:
+        """Governed fields that some other owner in view does not grant at full for every
+        record the caller can see: filtering or ordering on them would let the caller infer
+        hidden values. ``other_owners`` are the departments other than the caller whose
+        records of this type the query can reach."""
+        elements = RECORD_TYPES[record_type].elements
+        owners = set(other_owners) - {self.consumer}
+        refused = []
+        for name in fields:
+            if elements[name].access is not Access.GOVERNED:
+                continue
+            if not all(self._full_everywhere(record_type, name, owner) for owner in owners):
+                refused.append(name)
+        return refused
+
+    def _full_everywhere(self, record_type: str, name: str, owner: str) -> bool:
+        grants = self.policy.grants_from(owner, record_type)
+        if RECORD_TYPES[record_type].always_listed:
+            # Enterprises outside every scope are still listed, with this field hidden.
+            return any(g.scope.everything and g.fields.get(name) == Level.FULL for g in grants)
+        # Without a grant the owner's records are not reachable at all.
+        return all(g.fields.get(name) == Level.FULL for g in grants)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liaison.db.scope import RowAccess
+from liaison.permissions.gate import Gate
+from liaison.permissions.principal import Principal
+
+if TYPE_CHECKING:
+    from liaison.schema.loaders import Loaders
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """Everything one request carries: who asks, for what purpose, and through which gate."""
+
+    principal: Principal
+    session: AsyncSession
+    access: RowAccess
+    purpose: str | None
+    case_reference: str | None
+    request_id: str
+    available_purposes: frozenset[str] = frozenset()
+    gate: Gate | None = None
+    _loaders: Loaders | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def department(self) -> str:
+        return self.principal.department
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            from liaison.schema.loaders import Loaders
+
+            self._loaders = Loaders(self)
+        return self._loaders
+
+    def require_gate(self) -> Gate:
+        if self.gate is None:  # pragma: no cover - the schema always installs the gate
+            raise RuntimeError("the permission gate was not installed for this operation")
+        return self.gate
+
+    @asynccontextmanager
+    async def database(self) -> AsyncIterator[AsyncSession]:
+        """One statement at a time: dataloaders of different types run concurrently, but
+        an ``AsyncSession`` must not."""
+        async with self._lock:
+            yield self.session
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with self.database() as session:
+            return await work(session)

@@ -1,0 +1,162 @@
+"""Filters on shared records. Each filter names the element it reads, so the gate can
+refuse a filter that would let a caller infer values it may not see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from sqlalchemy import ColumnElement, select
+
+from liaison.codes import InvalidCode, validate_cas, validate_uscc
+from liaison.db import models
+from liaison.permissions.gate import Gate
+from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus
+from liaison.schema.errors import bad_input, forbidden
+
+
+@dataclass(frozen=True)
+class Criterion:
+    element: str  # the catalogue field of the record type being filtered
+    predicate: Callable[[Any], ColumnElement[bool]]
+    normalize: Callable[[Any], Any] = lambda value: value
+
+
+def _uscc(value: str) -> str:
+    return validate_uscc(value)
+
+
+def _enterprise_is(value: str) -> ColumnElement[bool]:
+    return models.Enterprise.uscc == value
+
+
+@strawberry.input(description="All given conditions must hold.")
+class EnterpriseFilter:
+    zone: str | None = None
+    industry: str | None = None
+    status: LifecycleKind | None = None
+    name_contains: str | None = None
+    uscc_in: list[str] | None = None
+
+
+E = models.Enterprise
+ENTERPRISE_CRITERIA: dict[str, Criterion] = {
+    "zone": Criterion("zone", lambda v: E.zone == v),
+    "industry": Criterion("industry", lambda v: E.industry == v),
+    "status": Criterion("status", lambda v: E.status == str(v.value)),
+    "name_contains": Criterion("name", lambda v: E.name.contains(v, autoescape=True)),
+    "uscc_in": Criterion(
+        "uscc", lambda v: E.uscc.in_(v), lambda v: [validate_uscc(code) for code in v]
+    ),
+}
+
+
+@strawberry.input(description="All given conditions must hold.")
+class DangerousChemicalEntryFilter:
+    enterprise_uscc: str | None = None
+    owner: str | None = None
+    cas_number: str | None = None
+    hazard_class: str | None = None
+    entry_date_from: dt.date | None = None
+    entry_date_to: dt.date | None = None
+
+
+D = models.DangerousChemicalEntry
+ENTRY_CRITERIA: dict[str, Criterion] = {
+    "enterprise_uscc": Criterion("enterprise", _enterprise_is, _uscc),
+    "cas_number": Criterion("cas_number", lambda v: D.cas_number == v, validate_cas),
+    "hazard_class": Criterion("hazard_class", lambda v: D.hazard_class == v),
+    "entry_date_from": Criterion("entry_date", lambda v: D.entry_date >= v),
+    "entry_date_to": Criterion("entry_date", lambda v: D.entry_date <= v),
+}
+
+
+@strawberry.input(description="All given conditions must hold.")
+class CreditRatingFilter:
+    enterprise_uscc: str | None = None
+    owner: str | None = None
+    scheme: str | None = None
+    grade: str | None = None
+
+
+C = models.CreditRating
+RATING_CRITERIA: dict[str, Criterion] = {
+    "enterprise_uscc": Criterion("enterprise", _enterprise_is, _uscc),
+    "scheme": Criterion("scheme", lambda v: C.scheme == v),
+    "grade": Criterion("grade", lambda v: C.grade == v),
+}
+
+
+@strawberry.input(description="All given conditions must hold.")
+class RiskFilter:
+    enterprise_uscc: str | None = None
+    owner: str | None = None
+    level: RiskLevel | None = None
+    status: RiskStatus | None = None
+    overdue: bool | None = None
+
+
+R = models.Risk
+RISK_CRITERIA: dict[str, Criterion] = {
+    "enterprise_uscc": Criterion("enterprise", _enterprise_is, _uscc),
+    "level": Criterion("level", lambda v: R.level == str(v.value)),
+    "status": Criterion("status", lambda v: R.status == str(v.value)),
+    "overdue": Criterion(
+        "overdue",
+        lambda v: (
+            (R.status != "closed") & (R.rectification_deadline < dt.date.today())
+            if v
+            else (R.status == "closed") | (R.rectification_deadline >= dt.date.today())
+        ),
+    ),
+}
+
+
+def owners_of_enterprises() -> Any:
+    return select(models.Enterprise.owner_department_id).distinct()
+
+
+def where_clauses(
+    gate: Gate,
+    record_type: str,
+    given: object | None,
+    criteria: dict[str, Criterion],
+    *,
+    other_owners: Iterable[str],
+    owner_ids: dict[str, int],
+    owner_column: Any,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for a filter input, after checking the caller may filter on them."""
+    if given is None:
+        return []
+    values = {k: v for k, v in vars(given).items() if v is not None}
+    refused = gate.not_fully_granted(
+        record_type, {criteria[k].element for k in values if k in criteria}, other_owners
+    )
+    if refused:
+        raise forbidden(
+            "Filtering on "
+            + ", ".join(f"{record_type}.{name}" for name in sorted(refused))
+            + " needs it shared at full level by every department whose records are in view.",
+            elements=[f"{record_type}.{name}" for name in sorted(refused)],
+        )
+    clauses = []
+    for key, value in values.items():
+        if key == "owner":
+            clauses.append(owner_column == owner_ids.get(value, -1))
+            continue
+        criterion = criteria[key]
+        try:
+            normalized = criterion.normalize(value)
+        except InvalidCode as exc:
+            raise bad_input(str(exc), field=f"filter.{strawberry_name(key)}") from None
+        clauses.append(criterion.predicate(normalized))
+    return clauses
+
+
+def strawberry_name(python_name: str) -> str:
+    head, *rest = python_name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,128 @@
+"""The permission gate as a schema extension: every operation, whatever its shape, is
+decided before execution and reported after it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from liaison.permissions.catalogue import Element
+from liaison.permissions.gate import Gate, Withholding
+from liaison.schema.context import Context
+from liaison.schema.errors import FORBIDDEN, PURPOSE_REQUIRED, error
+from liaison.schema.selection import ElementMap, Selection, select
+from liaison.schema.shared import declared_element
+
+_ELEMENT_MAPS: dict[int, tuple[ElementMap, dict[str, tuple[str, str]]]] = {}
+
+
+def element_map(schema: GraphQLSchema) -> tuple[ElementMap, dict[str, tuple[str, str]]]:
+    """(GraphQL type, field) -> element, and element name -> (GraphQL type, field)."""
+    found = _ELEMENT_MAPS.get(id(schema))
+    if found is None:
+        forward: dict[tuple[str, str], Element] = {}
+        backward: dict[str, tuple[str, str]] = {}
+        for type_ in schema.type_map.values():
+            if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+                continue
+            for name, field in type_.fields.items():
+                definition = field.extensions.get("strawberry-definition")
+                declared = declared_element(getattr(definition, "metadata", None))
+                if declared is not None:
+                    forward[(type_.name, name)] = declared
+                    backward.setdefault(declared.name, (type_.name, name))
+        found = _ELEMENT_MAPS[id(schema)] = (forward, backward)
+    return found
+
+
+class PermissionGate(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if not isinstance(context, Context):
+            yield
+            return
+        schema = execution.schema._schema
+        forward, backward = element_map(schema)
+        document = execution.graphql_document
+        operation = get_operation_ast(document, execution.operation_name) if document else None
+        selection = Selection()
+        if isinstance(operation, OperationDefinitionNode) and document is not None:
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            selection = select(schema, operation, fragments, execution.variables, forward)
+        context.gate = Gate(context.access.policy, selection.fields)
+        yield
+        result = execution.result
+        if result is None or not hasattr(result, "errors"):
+            return
+        extra = _report(context, context.gate, selection, backward)
+        if extra:
+            result.errors = [*(result.errors or []), *extra]
+
+
+def _report(
+    context: Context, gate: Gate, selection: Selection, names: dict[str, tuple[str, str]]
+) -> list[GraphQLError]:
+    errors = [_forbidden(w, selection, names, context) for w in gate.withholdings()]
+    if context.purpose is None and context.available_purposes and _touches_others(selection):
+        errors.append(
+            error(
+                PURPOSE_REQUIRED,
+                "Other departments' records are shared only for a stated purpose: send the "
+                "header 'Liaison-Purpose: <purpose>' (yours: "
+                + ", ".join(sorted(context.available_purposes))
+                + ").",
+                purposes=sorted(context.available_purposes),
+            )
+        )
+    return errors
+
+
+def _touches_others(selection: Selection) -> bool:
+    return any(t != "enterprise" for t in selection.fields) or bool(
+        selection.fields.get("enterprise", set()) - {"id", "uscc", "name"}
+    )
+
+
+def _forbidden(
+    withholding: Withholding,
+    selection: Selection,
+    names: dict[str, tuple[str, str]],
+    context: Context,
+) -> GraphQLError:
+    element = f"{withholding.record_type}.{withholding.field}"
+    type_name, field_name = names.get(element, (withholding.record_type, withholding.field))
+    owners = sorted(withholding.owners)
+    purpose = context.purpose or "no purpose"
+    message = (
+        f"{type_name}.{field_name} is not shared with {context.department} by "
+        f"{', '.join(owners)} for {purpose}: null in {withholding.records} record(s)."
+    )
+    return GraphQLError(
+        message,
+        nodes=selection.nodes.get(element, []),
+        extensions={
+            "code": FORBIDDEN,
+            "field": f"{type_name}.{field_name}",
+            "element": element,
+            "owners": owners,
+            "withheldRecords": withholding.records,
+        },
+    )
+
+
+__all__: list[Any] = ["PermissionGate", "element_map"]

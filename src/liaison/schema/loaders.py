@@ -1,0 +1,62 @@
+"""Per-request dataloaders: nested lists cost one statement per record type, whatever the
+page size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from strawberry.dataloader import DataLoader
+
+from liaison.db.records import RECORD_TABLES, fetch_children, fetch_records
+from liaison.schema.materialize import materialize
+
+if TYPE_CHECKING:
+    from liaison.schema.context import Context
+
+
+class Loaders:
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._children: dict[str, DataLoader[int, list[Any]]] = {}
+        self.enterprise: DataLoader[int, Any] = DataLoader(self._load_enterprises)
+
+    def children(self, record_type: str) -> DataLoader[int, list[Any]]:
+        loader = self._children.get(record_type)
+        if loader is None:
+
+            async def load(ids: list[int]) -> list[list[Any]]:
+                return await self._load_children(record_type, ids)
+
+            loader = self._children[record_type] = DataLoader(load)
+        return loader
+
+    async def _load_children(self, record_type: str, ids: Sequence[int]) -> list[list[Any]]:
+        context = self._context
+        gate = context.require_gate()
+        fields = gate.selected_fields(record_type)
+        async with context.database() as session:
+            rows = await fetch_children(session, context.access, record_type, fields, ids)
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row, built in zip(
+            rows, materialize(gate, context.access.directory.codes, record_type, rows), strict=True
+        ):
+            grouped[row["enterprise"]].append(built)
+        return [grouped.get(i, []) for i in ids]
+
+    async def _load_enterprises(self, ids: list[int]) -> list[Any]:
+        context = self._context
+        gate = context.require_gate()
+        column = RECORD_TABLES["enterprise"].id
+        async with context.database() as session:
+            rows = await fetch_records(
+                session,
+                context.access,
+                "enterprise",
+                gate.selected_fields("enterprise"),
+                where=[column.in_(ids)],
+            )
+        built = materialize(gate, context.access.directory.codes, "enterprise", rows)
+        by_id = {row["id"]: obj for row, obj in zip(rows, built, strict=True)}
+        return [by_id.get(i) for i in ids]
