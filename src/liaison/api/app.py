@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> Starlette:
         yield
         await engine.dispose()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/.well-known/jwks.json", jwks),
@@ -53,3 +53,5 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.engine = engine
+    return app

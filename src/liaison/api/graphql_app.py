@@ -53,7 +53,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         self.sessions = sessions
         self.policies = policies
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

@@ -47,11 +47,13 @@ async def _page(
     directory = context.access.directory
     table = RECORD_TABLES[record_type]
     async with context.database() as session:
-        if record_type == "enterprise":
+        if record_type != "enterprise":
+            other_owners = list(context.access.policy.providers(record_type))
+        elif given is not None and any(v is not None for v in vars(given).values()):
             owner_ids = (await session.scalars(owners_of_enterprises())).all()
             other_owners = [directory.codes[i] for i in owner_ids if i in directory.codes]
         else:
-            other_owners = list(context.access.policy.providers(record_type))
+            other_owners = []
         clauses = where_clauses(
             gate,
             record_type,

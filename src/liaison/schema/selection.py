@@ -24,7 +24,7 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
 )
-from graphql.execution.values import get_directive_values
+from graphql.execution.values import VariableValues, get_directive_values, get_variable_values
 
 from liaison.permissions.catalogue import Element
 
@@ -41,7 +41,7 @@ class Selection:
         self.nodes[element.name].append(node)
 
 
-def _included(node: Any, variables: Mapping[str, Any]) -> bool:
+def _included(node: Any, variables: VariableValues | None) -> bool:
     skip = get_directive_values(GraphQLSkipDirective, node, variables)
     if skip and skip.get("if") is True:
         return False
@@ -57,7 +57,11 @@ def select(
     elements: ElementMap,
 ) -> Selection:
     selection = Selection()
-    variables = variables or {}
+    coerced = get_variable_values(
+        schema, operation.variable_definitions or (), dict(variables or {})
+    )
+    # Variables that do not coerce fail execution itself; nothing is resolved then.
+    values = coerced if isinstance(coerced, VariableValues) else None
     root = schema.get_root_type(operation.operation)
     if root is None:
         return selection
@@ -66,7 +70,7 @@ def select(
         selection_set: SelectionSetNode, parent: GraphQLNamedType, seen: frozenset[str]
     ) -> None:
         for node in selection_set.selections:
-            if not _included(node, variables):
+            if not _included(node, values):
                 continue
             if isinstance(node, FieldNode):
                 name = node.name.value
