@@ -12,25 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class Weighted(Generic[T]):
+class Weighted(Generic[T_co]):
     """A weighted choice with its cumulative table built once: ``random.choices`` rebuilds
     it on every call, which shows at a million rows."""
 
     __slots__ = ("_cumulative", "_total", "_values")
 
-    def __init__(self, pairs: Sequence[tuple[T, float]]) -> None:
+    def __init__(self, pairs: Sequence[tuple[T_co, float]]) -> None:
         self._values = tuple(value for value, _ in pairs)
         self._cumulative = tuple(itertools.accumulate(weight for _, weight in pairs))
         self._total = self._cumulative[-1]
 
     @property
-    def values(self) -> tuple[T, ...]:
+    def values(self) -> tuple[T_co, ...]:
         return self._values
 
-    def pick(self, rng: random.Random) -> T:
+    def pick(self, rng: random.Random) -> T_co:
         return self._values[bisect.bisect_right(self._cumulative, rng.random() * self._total)]
 
 
