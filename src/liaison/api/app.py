@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -15,6 +16,7 @@ from liaison.api.graphiql import graphiql_assets
 from liaison.api.graphql_app import GraphQLEndpoint, LiaisonGraphQL
 from liaison.api.keys import SigningKeys
 from liaison.api.policy_cache import PolicyCache
+from liaison.api.request_id import RequestIdMiddleware
 from liaison.db.engine import create_engine, session_factory
 from liaison.schema.build import build_schema
 
@@ -52,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
             Mount("/static/graphiql", graphiql_assets(), name="graphiql"),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware)],
     )
     app.state.engine = engine
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from typing import Any
 
 import orjson
@@ -13,7 +12,7 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
@@ -29,9 +28,7 @@ log = logging.getLogger("liaison.api")
 
 PURPOSE_HEADER = "liaison-purpose"
 CASE_HEADER = "liaison-case"
-REQUEST_ID_HEADER = "x-request-id"
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _CASE = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
 
 
@@ -117,7 +114,7 @@ class GraphQLEndpoint:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        request_id = _request_id(request.headers.get(REQUEST_ID_HEADER))
+        request_id: str = scope["state"]["request_id"]
         if _wants_graphiql(request):
             await HTMLResponse(graphiql_page())(scope, receive, send)
             return
@@ -127,10 +124,7 @@ class GraphQLEndpoint:
             response: Response = JSONResponse(
                 _error_body(exc.reason, "UNAUTHENTICATED", request_id),
                 status_code=401,
-                headers={
-                    "WWW-Authenticate": f'Bearer error="{exc.error}"',
-                    "X-Request-ID": request_id,
-                },
+                headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
             )
             await response(scope, receive, send)
             return
@@ -144,7 +138,6 @@ class GraphQLEndpoint:
                     request_id,
                 ),
                 status_code=400,
-                headers={"X-Request-ID": request_id},
             )(scope, receive, send)
             return
         case = request.headers.get(CASE_HEADER)
@@ -154,17 +147,8 @@ class GraphQLEndpoint:
                     "Liaison-Case must be 1 to 128 printable characters.", "BAD_REQUEST", request_id
                 ),
                 status_code=400,
-                headers={"X-Request-ID": request_id},
             )(scope, receive, send)
             return
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
 
         async with self.sessions() as session:
             scope.setdefault("state", {})
@@ -173,9 +157,8 @@ class GraphQLEndpoint:
                 session=session,
                 purpose=purpose,
                 case_reference=case,
-                request_id=request_id,
             )
-            await self.view(scope, receive, send_with_id)
+            await self.view(scope, receive, send)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -185,7 +168,7 @@ class GraphQLEndpoint:
         except NotAuthenticated as exc:
             await websocket.send_denial_response(
                 JSONResponse(
-                    _error_body(exc.reason, "UNAUTHENTICATED", _request_id(None)),
+                    _error_body(exc.reason, "UNAUTHENTICATED", scope["state"]["request_id"]),
                     status_code=401,
                     headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
                 )
@@ -198,15 +181,8 @@ class GraphQLEndpoint:
                 session=session,
                 purpose=headers.get(PURPOSE_HEADER),
                 case_reference=headers.get(CASE_HEADER),
-                request_id=_request_id(headers.get(REQUEST_ID_HEADER)),
             )
             await self.view(scope, receive, send)
-
-
-def _request_id(incoming: str | None) -> str:
-    if incoming and _REQUEST_ID.match(incoming):
-        return incoming
-    return uuid.uuid4().hex
 
 
 def _wants_graphiql(request: Request) -> bool:

@@ -49,6 +49,8 @@ _CLAIM_REASONS: Final = {
     "iss": "token issuer is not accepted",
     "aud": "token audience is not accepted",
     "nbf": "token is not yet valid",
+    # Tokens minted ahead of this server's clock carry iat (and nbf) in the future.
+    "iat": "token is not yet valid",
 }
 _KNOWN_CLAIMS: Final = frozenset({*_REQUIRED_CLAIMS, "nbf", "roles"})
 

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from liaison.permissions.catalogue import Access
 from liaison.schema.gate_extension import PermissionGate, element_map
+from liaison.schema.internal_errors import HideInternalErrors
 from liaison.schema.mutations import Mutation
 from liaison.schema.queries import Query
 from liaison.schema.scalars import SCALARS
@@ -42,7 +43,7 @@ def build_schema() -> strawberry.Schema:
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[PermissionGate],
+        extensions=[HideInternalErrors, PermissionGate],
         config=StrawberryConfig(scalar_map=SCALARS),
     )
     _check_governed_fields_nullable(schema)

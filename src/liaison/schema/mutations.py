@@ -28,6 +28,7 @@ from liaison.schema.context import Context
 from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus
 from liaison.schema.errors import forbidden
 from liaison.schema.materialize import materialize
+from liaison.schema.pagination import parse_record_id
 from liaison.schema.scalars import Amount
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, LifecycleEvent, Risk
@@ -488,9 +489,8 @@ class Mutation:
         problems = Problems()
         async with context.database() as session, session.begin_nested():
             department = await _writer(context, session, "risk")
-            risk = None
-            if str(input.id).isdigit():
-                risk = await session.get(models.Risk, int(input.id))
+            key = parse_record_id(input.id)
+            risk = None if key is None else await session.get(models.Risk, key)
             # Another department's risk is answered like a missing one.
             if risk is None or risk.owner_department_id != department.id:
                 problems.add("id", "exists", "no risk of your department has this id")

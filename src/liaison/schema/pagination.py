@@ -34,6 +34,18 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+
+
+def parse_record_id(value: object) -> int | None:
+    """A record id as the database knows it, or None for anything that cannot be one."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def encode_cursor(record_id: int) -> str:
     return base64.urlsafe_b64encode(f"id:{record_id}".encode()).decode().rstrip("=")
 
@@ -44,9 +56,10 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, number = raw.partition(":")
-        if prefix != "id" or not number.isdigit():
+        record_id = parse_record_id(number)
+        if prefix != "id" or record_id is None:
             raise ValueError
-        return int(number)
+        return record_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise bad_input("'after' is not a cursor this API issued", field="after") from None
 

@@ -24,7 +24,13 @@ from liaison.schema.filters import (
     where_clauses,
 )
 from liaison.schema.materialize import materialize
-from liaison.schema.pagination import Connection, connection, decode_cursor, page_size
+from liaison.schema.pagination import (
+    Connection,
+    connection,
+    decode_cursor,
+    page_size,
+    parse_record_id,
+)
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.me import Me
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, Risk
@@ -78,7 +84,8 @@ async def _page(
 
 
 async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
-    if not str(record_id).isdigit():
+    key = parse_record_id(record_id)
+    if key is None:
         return None
     context = info.context
     gate = context.require_gate()
@@ -88,7 +95,7 @@ async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
             context.access,
             record_type,
             gate.selected_fields(record_type),
-            where=[RECORD_TABLES[record_type].id == int(record_id)],
+            where=[RECORD_TABLES[record_type].id == key],
         )
     # A record the caller may not reach is answered exactly like one that does not exist.
     built = materialize(gate, context.access.directory.codes, record_type, rows)
@@ -117,7 +124,7 @@ class Query:
         enterprise: Enterprise | None = await context.loaders.enterprise.load(found)
         return enterprise
 
-    @strawberry.field(description="Enterprises, oldest registration first.")
+    @strawberry.field(description="Enterprises, in the order they were entered.")
     async def enterprises(
         self,
         info: Info,

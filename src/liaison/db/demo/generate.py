@@ -8,6 +8,7 @@ enterprises through Core ``insert`` executemany: memory stays flat however many 
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import datetime as dt
 import random
@@ -98,8 +99,21 @@ async def populate(
     async with engine.begin() as connection:
         await _refuse_populated(connection)
         await _insert(connection, "department", _department_rows())
-        for start in range(0, enterprises, CHUNK_SIZE):
-            chunk = generator.chunk(range(start, min(start + CHUNK_SIZE, enterprises)))
+        parts = [
+            range(start, min(start + CHUNK_SIZE, enterprises))
+            for start in range(0, enterprises, CHUNK_SIZE)
+        ]
+        upcoming = (
+            asyncio.ensure_future(asyncio.to_thread(generator.chunk, parts[0])) if parts else None
+        )
+        for following in [*parts[1:], None]:
+            assert upcoming is not None
+            chunk = await upcoming
+            upcoming = (
+                None
+                if following is None
+                else asyncio.ensure_future(asyncio.to_thread(generator.chunk, following))
+            )
             for name in TABLES:
                 await _insert(connection, name, chunk[name])
                 counts[name] += len(chunk[name])
