@@ -27,7 +27,7 @@ def make_grant(
     consumer: str = "emergency",
     record_type: str = "dangerous_chemical_entry",
     purposes: frozenset[str] = frozenset({"joint_inspection"}),
-    scope: Scope = Scope(),
+    scope: Scope = Scope(),  # noqa: B008 - frozen, so one shared default is safe
     status: str = "active",
     agreement: AgreementRef = MEMO,
     valid_from: dt.datetime = dt.datetime(2026, 1, 1, tzinfo=dt.UTC),

@@ -73,7 +73,7 @@ async def test_a_grant_for_another_purpose_shows_nothing(
 ) -> None:
     async with sessions() as session, session.begin():
         await grant(session, CHEMICALS_TO_EMERGENCY)
-    status, body = await graphql(
+    _, body = await graphql(
         http,
         ENTRIES,
         bearer=token(keys, "emergency"),

@@ -8,7 +8,6 @@ enterprises through Core ``insert`` executemany: memory stays flat however many 
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import datetime as dt
 import random
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from liaison.codes import USCC_ALPHABET, uscc_check_character
 from liaison.db.demo import names
 from liaison.db.demo.chemicals import CHEMICALS, Chemical
-from liaison.db.demo.names import Weighted
+from liaison.db.demo.names import Weighted, draw, one_of
 from liaison.db.models import Base, RiskLevel, SafetyGradeScheme
 from liaison.db.models import LifecycleKind as L
 from liaison.db.models import RiskStatus as S
@@ -99,21 +98,8 @@ async def populate(
     async with engine.begin() as connection:
         await _refuse_populated(connection)
         await _insert(connection, "department", _department_rows())
-        parts = [
-            range(start, min(start + CHUNK_SIZE, enterprises))
-            for start in range(0, enterprises, CHUNK_SIZE)
-        ]
-        upcoming = (
-            asyncio.ensure_future(asyncio.to_thread(generator.chunk, parts[0])) if parts else None
-        )
-        for following in [*parts[1:], None]:
-            assert upcoming is not None
-            chunk = await upcoming
-            upcoming = (
-                None
-                if following is None
-                else asyncio.ensure_future(asyncio.to_thread(generator.chunk, following))
-            )
+        for start in range(0, enterprises, CHUNK_SIZE):
+            chunk = generator.chunk(range(start, min(start + CHUNK_SIZE, enterprises)))
             for name in TABLES:
                 await _insert(connection, name, chunk[name])
                 counts[name] += len(chunk[name])
@@ -452,7 +438,7 @@ class _Generator:
         day = self._day(max(first, _days(last, -gap[1])), last)
         dates = [day]
         while len(dates) < count:
-            day = _days(day, -self.rng.randint(*gap))
+            day = _days(day, -draw(self.rng, *gap))
             if day < first:
                 break
             dates.append(day)
@@ -460,8 +446,8 @@ class _Generator:
 
     def _recorded_at(self, day: dt.date) -> dt.datetime:
         # Entered within a few working days, in office hours (Beijing time, stored as UTC).
-        recorded = min(_days(day, self.rng.randint(0, 3)), self.today)
-        moment = dt.time(self.rng.randint(1, 8), self.rng.randint(0, 59), tzinfo=dt.UTC)
+        recorded = min(_days(day, draw(self.rng, 0, 3)), self.today)
+        moment = dt.time(draw(self.rng, 1, 8), draw(self.rng, 0, 59), tzinfo=dt.UTC)
         return dt.datetime.combine(recorded, moment)
 
     # enterprise
@@ -478,6 +464,7 @@ class _Generator:
             "id": enterprise_id,
             "owner_department_id": MARKET,
             "uscc": self._uscc(index, place, registered_on),
+            # Unique for the first NAME_CAPACITY (345,600) enterprises, then they repeat.
             "name": names.company_name(
                 permute(index % names.NAME_CAPACITY, names.NAME_CAPACITY, self.name_key), industry
             ),
@@ -537,7 +524,7 @@ class _Generator:
                 break
             kind, day = str(following), next_day
             pilot_ends = (
-                _days(day, self.rng.randint(*_PILOT_DAYS)) if kind == L.PILOT_PRODUCTION else None
+                _days(day, draw(self.rng, *_PILOT_DAYS)) if kind == L.PILOT_PRODUCTION else None
             )
             self._event(enterprise_id, industry, kind, day, pilot_ends)
             if left_on is None and kind in _LEAVING:
@@ -551,9 +538,9 @@ class _Generator:
     ) -> dt.date:
         if pilot_ends is not None and following == L.IN_OPERATION:
             # Formal operation starts around the end of the pilot run, never before it began.
-            return max(_days(pilot_ends, self.rng.randint(-15, 30)), _days(day, 1))
+            return max(_days(pilot_ends, draw(self.rng, -15, 30)), _days(day, 1))
         bounds = _RESUME_GAP_DAYS if kind == L.SUSPENDED else _GAP_DAYS[following]
-        return _days(day, self.rng.randint(*bounds))
+        return _days(day, draw(self.rng, *bounds))
 
     def _event(
         self,
@@ -579,9 +566,9 @@ class _Generator:
                 "pilot_production_ends_on": pilot_ends,
                 "document_number": f"{_DOCUMENT_TAG[kind]}〔{day.year}〕{event_id:06d}号",
                 "products": (
-                    "、".join(rng.sample(products, rng.randint(1, 3))) if producing else None
+                    "、".join(rng.sample(products, draw(rng, 1, 3))) if producing else None
                 ),
-                "note": rng.choice(notes) if notes else None,
+                "note": one_of(rng, notes) if notes else None,
                 "recorded_at": self._recorded_at(day),
             },
         )
@@ -606,13 +593,13 @@ class _Generator:
         by_air = chemical.unit in _AIR_UNITS and rng.random() < 0.15
         port, office = _AIRPORT if by_air else _SEA_PORTS.pick(rng)
         low, high = _QUANTITY[chemical.unit]
-        quantity = Decimal(rng.randint(low * 1000, high * 1000)).scaleb(-3)
+        quantity = Decimal(draw(rng, low * 1000, high * 1000)).scaleb(-3)
         low, high = _PRICE[chemical.unit]
-        price = Decimal(rng.randint(low * 100, high * 100)).scaleb(-2)
+        price = Decimal(draw(rng, low * 100, high * 100)).scaleb(-2)
         serial = permute(entry_id - 1, 10**9, self.declaration_key)
         # Warehousing firms store at home; others often leave goods in a bonded warehouse.
         home = enterprise.industry == names.INDUSTRIES[-1] or rng.random() < 0.5
-        store = enterprise.place if home else rng.choice(_BONDED_PLACES)
+        store = enterprise.place if home else one_of(rng, _BONDED_PLACES)
         self._add(
             "dangerous_chemical_entry",
             {
@@ -657,7 +644,7 @@ class _Generator:
         rules = RULE_SETS["market-2022"]
         first = max(rules.in_force_from, enterprise.registered_on)
         # Classified yearly: each rating lapses after a year.
-        count = self.rng.randint(1, 3)
+        count = draw(self.rng, 1, 3)
         for day in self._recent_dates(count, first, enterprise.active_until, _YEARLY_GAP_DAYS):
             self._rating(enterprise, rules, day, expires_on=_days(day, _YEAR), scored=True)
 
@@ -666,7 +653,7 @@ class _Generator:
             return
         rules = RULE_SETS["work-safety-2020"]
         first = max(rules.in_force_from, enterprise.registered_on)
-        count = self.rng.randint(1, 2)
+        count = draw(self.rng, 1, 2)
         for day in self._recent_dates(count, first, enterprise.active_until, _WORK_SAFETY_GAP_DAYS):
             self._rating(enterprise, rules, day, expires_on=None)
 
@@ -697,7 +684,7 @@ class _Generator:
                 "grade": grade,
                 "score": Decimal(f"{98 - 55 * position:.2f}") if scored else None,
                 "reasons": (
-                    self.rng.choice(names.CREDIT_REASONS) if rank >= grading.adverse_from else None
+                    one_of(self.rng, names.CREDIT_REASONS) if rank >= grading.adverse_from else None
                 ),
                 "effective_on": day,
                 "expires_on": expires_on,
@@ -721,17 +708,17 @@ class _Generator:
         risk_id = self.ids.take("risk")
         owner = _RISK_OWNERS.pick(rng)
         if owner == ECOLOGY:
-            category, supervisor = rng.choice(names.ENVIRONMENT_CATEGORIES), ECOLOGY
+            category, supervisor = one_of(rng, names.ENVIRONMENT_CATEGORIES), ECOLOGY
         else:
-            category = rng.choice(names.SAFETY_CATEGORIES)
+            category = one_of(rng, names.SAFETY_CATEGORIES)
             supervisor = PARK if owner == PARK and rng.random() < 0.6 else EMERGENCY
         level = RiskLevel.MAJOR if rng.random() < _MAJOR_SHARE else RiskLevel.GENERAL
-        deadline = _days(found_on, self.rng.randint(*_DEADLINE_DAYS[level]))
+        deadline = _days(found_on, draw(self.rng, *_DEADLINE_DAYS[level]))
         status, closed_on = self._risk_progress(found_on, deadline)
         evidence = None
         if rng.random() < _EVIDENCE_SHARE:
             evidence = (
-                f"inspection record {found_on:%Y%m%d}-{risk_id:07d}, {rng.randint(1, 9)} photos"
+                f"inspection record {found_on:%Y%m%d}-{risk_id:07d}, {draw(rng, 1, 9)} photos"
             )
         self._add(
             "risk",
@@ -772,7 +759,7 @@ class _Generator:
         first = max(_days(self.today, -_GRADE_YEARS * _YEAR), enterprise.producing_since)
         last = enterprise.active_until
         if rng.random() < _SUPERVISION_SHARE:
-            for day in self._recent_dates(rng.randint(1, 2), first, last, _YEARLY_GAP_DAYS):
+            for day in self._recent_dates(draw(rng, 1, 2), first, last, _YEARLY_GAP_DAYS):
                 rank = bisect.bisect_right(_SUPERVISION_SHARES, self._position(enterprise.standing))
                 self._grade(
                     enterprise, EMERGENCY, SafetyGradeScheme.ENTERPRISE_SUPERVISION, day, rank
@@ -819,7 +806,7 @@ class _Generator:
             valid_until = _days(issued_on, _CERTIFICATE_YEARS * _YEAR - 1)
             self._certificate(enterprise, level, issued_on, valid_until)
             # Renewal is applied for shortly before the old certificate lapses.
-            renewal = _days(valid_until, -rng.randint(0, 60))
+            renewal = _days(valid_until, -draw(rng, 0, 60))
             if renewal > enterprise.active_until or rng.random() >= _RENEWAL_SHARE:
                 return
             issued_on = renewal

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
@@ -32,6 +33,16 @@ class Weighted(Generic[T_co]):
 
     def pick(self, rng: random.Random) -> T_co:
         return self._values[bisect.bisect_right(self._cumulative, rng.random() * self._total)]
+
+
+def draw(rng: random.Random, low: int, high: int) -> int:
+    """An integer in [low, high], like ``rng.randint`` at a quarter of its cost."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def one_of(rng: random.Random, options: Sequence[T]) -> T:
+    """Like ``rng.choice``, cheaper: the demo draws millions of these."""
+    return options[int(rng.random() * len(options))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +179,10 @@ _GIVEN = tuple(
 
 
 def person_name(rng: random.Random) -> str:
-    given = rng.choice(_GIVEN)
+    given = one_of(rng, _GIVEN)
     if rng.random() < 0.65:
-        given += rng.choice(_GIVEN)
-    return rng.choice(_SURNAMES) + given
+        given += one_of(rng, _GIVEN)
+    return one_of(rng, _SURNAMES) + given
 
 
 _MOBILE_PREFIXES = tuple(
@@ -181,13 +192,13 @@ _MOBILE_PREFIXES = tuple(
 
 
 def mobile_phone(rng: random.Random) -> str:
-    return f"{rng.choice(_MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+    return f"{one_of(rng, _MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
 
 
 def street_address(rng: random.Random, place: Place) -> str:
-    address = f"{place.district}{rng.choice(place.roads)}{rng.randint(1, 2999)}号"
+    address = f"{place.district}{one_of(rng, place.roads)}{draw(rng, 1, 2999)}号"
     if rng.random() < 0.3:
-        address += f"{rng.randint(1, 12)}幢"
+        address += f"{draw(rng, 1, 12)}幢"
     return address
 
 
@@ -196,8 +207,8 @@ _STORES = ("甲类仓库", "乙类仓库", "危险化学品仓库", "储罐区",
 
 def storage_location(rng: random.Random, place: Place) -> str:
     return (
-        f"{place.district}{rng.choice(place.roads)}{rng.randint(1, 2999)}号"
-        f"{rng.randint(1, 9)}号{rng.choice(_STORES)}"
+        f"{place.district}{one_of(rng, place.roads)}{draw(rng, 1, 2999)}号"
+        f"{draw(rng, 1, 9)}号{one_of(rng, _STORES)}"
     )
 
 
@@ -268,9 +279,7 @@ ENVIRONMENT_CATEGORIES = (
 
 
 def risk_description(rng: random.Random, category: str) -> str:
-    return rng.choice(RISK_TEMPLATES[category]).format(
-        n=rng.randint(101, 899), b=rng.randint(1, 12)
-    )
+    return one_of(rng, RISK_TEMPLATES[category]).format(n=draw(rng, 101, 899), b=draw(rng, 1, 12))
 
 
 SUSPENSION_NOTES = (
