@@ -4,13 +4,19 @@ import graphql.pyutils.did_you_mean as suggestions
 import strawberry
 from graphql import GraphQLNonNull, GraphQLObjectType
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from liaison.permissions.catalogue import Access
 from liaison.schema.gate_extension import PermissionGate, element_map
 from liaison.schema.internal_errors import HideInternalErrors
-from liaison.schema.mutations import Mutation
-from liaison.schema.queries import Query
+from liaison.schema.mutations import RecordMutation
+from liaison.schema.queries import RecordQuery
 from liaison.schema.scalars import SCALARS
+
+
+# Each area of the API contributes its own root fields.
+QUERY_TYPES: tuple[type, ...] = (RecordQuery,)
+MUTATION_TYPES: tuple[type, ...] = (RecordMutation,)
 
 
 class SchemaDeclarationError(TypeError):
@@ -41,8 +47,8 @@ def _check_governed_fields_nullable(schema: strawberry.Schema) -> None:
 def build_schema() -> strawberry.Schema:
     _no_suggestions()
     schema = strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", QUERY_TYPES),
+        mutation=merge_types("Mutation", MUTATION_TYPES),
         extensions=[HideInternalErrors, PermissionGate],
         config=StrawberryConfig(scalar_map=SCALARS),
     )

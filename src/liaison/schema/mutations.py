@@ -222,7 +222,7 @@ async def _derive_status(session: AsyncSession, enterprise_id: int) -> None:
 
 
 @strawberry.type
-class Mutation:
+class RecordMutation:
     @strawberry.mutation(description="Register an enterprise (registry departments).")
     async def register_enterprise(
         self, info: Info, input: RegisterEnterpriseInput

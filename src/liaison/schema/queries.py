@@ -103,7 +103,7 @@ async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
 
 
 @strawberry.type
-class Query:
+class RecordQuery:
     @strawberry.field(description="The caller: department, roles, purpose.")
     def me(self, info: Info) -> Me:
         return Me.of(info.context)
