@@ -205,3 +205,12 @@ def token(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     sys.stdout.write(minted + "\n")
+
+
+def _register_groups() -> None:
+    from liaison.api.cli_agreements import agreements
+
+    main.add_command(agreements)
+
+
+_register_groups()

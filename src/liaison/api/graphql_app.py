@@ -58,7 +58,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         principal: Principal = state["principal"]
         session: AsyncSession = state["session"]
         purpose: str | None = state["purpose"]
-        access, purposes = await self.policies.access(
+        access, grants = await self.policies.access(
             session, consumer=principal.department, purpose=purpose
         )
         return Context(
@@ -68,7 +68,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             purpose=purpose,
             case_reference=state["case_reference"],
             request_id=state["request_id"],
-            available_purposes=purposes,
+            grants_in_force=grants,
         )
 
     async def process_result(

@@ -43,21 +43,17 @@ class PolicyCache:
 
     async def access(
         self, session: AsyncSession, *, consumer: str, purpose: str | None
-    ) -> tuple[RowAccess, frozenset[str]]:
-        """The caller's row access for this request, and the purposes its grants serve."""
+    ) -> tuple[RowAccess, tuple[GrantTerms, ...]]:
+        """The caller's row access for this request, and every grant to it in force now
+        (whatever its purpose)."""
         snapshot = await self._current(session)
         now = dt.datetime.now(dt.UTC)
         policy = self._compiled.get((consumer, purpose))
         if policy is None or not policy.fresh(now):
             policy = compile_policy(snapshot.terms, consumer=consumer, purpose=purpose, now=now)
             self._compiled[(consumer, purpose)] = policy
-        purposes = frozenset(
-            p
-            for t in snapshot.terms
-            if t.consumer == consumer and t.in_force(now)
-            for p in t.purposes
-        )
-        return RowAccess(policy=policy, directory=snapshot.directory), purposes
+        in_force = tuple(t for t in snapshot.terms if t.consumer == consumer and t.in_force(now))
+        return RowAccess(policy=policy, directory=snapshot.directory), in_force
 
     def invalidate(self) -> None:
         self._snapshot = None

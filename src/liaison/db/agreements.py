@@ -13,7 +13,7 @@ from liaison.permissions.policy import AgreementRef, GrantTerms, Level, Scope
 from liaison.permissions.policy_file import AgreementSpec
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
+def aware_utc(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything Liaison stores is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -50,10 +50,10 @@ async def load_grant_terms(
                     agreement_id=agreement_version.agreement_id,
                     code=code,
                     version=agreement_version.version,
-                    valid_until=_aware(agreement_version.valid_until),
+                    valid_until=aware_utc(agreement_version.valid_until),
                 ),
                 status=agreement_version.status,
-                valid_from=_aware(agreement_version.valid_from),
+                valid_from=aware_utc(agreement_version.valid_from),
                 provider=provider_code,
                 consumer=consumer_code,
                 record_type=grant.record_type,

@@ -7,16 +7,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from liaison.permissions.catalogue import Access
+from liaison.schema.agreements import AgreementMutation, AgreementQuery
 from liaison.schema.gate_extension import PermissionGate, element_map
 from liaison.schema.internal_errors import HideInternalErrors
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.scalars import SCALARS
 
-
 # Each area of the API contributes its own root fields.
-QUERY_TYPES: tuple[type, ...] = (RecordQuery,)
-MUTATION_TYPES: tuple[type, ...] = (RecordMutation,)
+QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery)
+MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation)
 
 
 class SchemaDeclarationError(TypeError):

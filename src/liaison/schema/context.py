@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db.scope import RowAccess
 from liaison.permissions.gate import Gate
+from liaison.permissions.policy import GrantTerms
 from liaison.permissions.principal import Principal
 
 if TYPE_CHECKING:
@@ -28,10 +29,15 @@ class Context:
     purpose: str | None
     case_reference: str | None
     request_id: str
-    available_purposes: frozenset[str] = frozenset()
+    grants_in_force: tuple[GrantTerms, ...] = ()
     gate: Gate | None = None
     _loaders: Loaders | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def available_purposes(self) -> frozenset[str]:
+        """Purposes for which some grant to the caller's department is in force."""
+        return frozenset(p for grant in self.grants_in_force for p in grant.purposes)
 
     @property
     def department(self) -> str:

@@ -455,9 +455,8 @@ class _Generator:
     def _enterprise(self, index: int) -> None:
         rng = self.rng
         place = names.ZONE_WEIGHTS.pick(rng)
-        industry = (names.BONDED_INDUSTRY_WEIGHTS if place.bonded else names.INDUSTRY_WEIGHTS).pick(
-            rng
-        )
+        industries = names.BONDED_INDUSTRY_WEIGHTS if place.bonded else names.INDUSTRY_WEIGHTS
+        industry = industries.pick(rng)
         registered_on = self._day(FIRST_REGISTRATION, self.last_registration)
         enterprise_id = self.ids.take("enterprise")
         row: Row = {
