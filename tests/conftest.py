@@ -61,7 +61,6 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         issuer=TEST_ISSUER,
         audience=TEST_AUDIENCE,
         token_lifetime_seconds=600,
-        max_body_bytes=1_000_000,
     )
 
 

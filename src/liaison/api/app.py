@@ -5,29 +5,41 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from liaison.api.authentication import Authenticator
+from liaison.api.body_limit import BodyLimitMiddleware
 from liaison.api.config import Settings
+from liaison.api.cors import CorsMiddleware
 from liaison.api.graphiql import graphiql_assets
-from liaison.api.graphql_app import GraphQLEndpoint, LiaisonGraphQL
-from liaison.api.keys import SigningKeys
+from liaison.api.graphql_app import GraphQLEndpoint
+from liaison.api.graphql_over_http import GraphQLOverHTTP
+from liaison.api.http_errors import InternalErrorMiddleware, http_exception_as_json
+from liaison.api.identity import build_identity
 from liaison.api.policy_cache import PolicyCache
 from liaison.api.request_id import RequestIdMiddleware
 from liaison.db.engine import create_engine, session_factory
 from liaison.schema.build import build_schema
+from liaison.schema.rate_limit import RecordBudget
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    keys = SigningKeys.load_or_create(settings.data_dir)
-    authenticator = Authenticator(keys, issuer=settings.issuer, audience=settings.audience)
-    view = LiaisonGraphQL(build_schema(), sessions=sessions, policies=PolicyCache())
-    endpoint = GraphQLEndpoint(view, authenticator, sessions)
+    identity = build_identity(settings, sessions)
+    budget = RecordBudget(settings.limits.rate_records_per_minute)
+    view = GraphQLOverHTTP(
+        build_schema(fast_lists=fast_lists, limits=settings.limits, budget=budget),
+        sessions=sessions,
+        policies=PolicyCache(),
+        limits=settings.limits,
+        budget=budget,
+        cors_origins=settings.cors_origins,
+    )
+    endpoint = GraphQLEndpoint(view, identity.authenticator, sessions)
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -37,9 +49,6 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    async def jwks(_: Request) -> JSONResponse:
-        return JSONResponse(keys.public_jwks())
-
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
@@ -48,13 +57,20 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/.well-known/jwks.json", jwks),
+            *identity.routes,  # /.well-known/jwks.json, /oauth/token, RFC 8414 metadata
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Mount("/static/graphiql", graphiql_assets(), name="graphiql"),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(CorsMiddleware, origins=settings.cors_origins),
+            Middleware(InternalErrorMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes),
+        ],
+        exception_handlers={HTTPException: http_exception_as_json},
     )
     app.state.engine = engine
+    app.state.identity = identity
     return app

@@ -1,12 +1,15 @@
-"""Who is calling: a verified bearer token, or a 401. Authorisation is decided elsewhere."""
+"""Who is calling: a verified, unrevoked bearer token, or a 401. Authorisation is decided
+elsewhere."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from liaison.api.keys import SigningKeys
-from liaison.api.tokens import InvalidToken, verify_access_token
+from liaison.api.issuers import ExternalIssuers, peek_header
+from liaison.api.keyring import KeyRing
+from liaison.api.revocation import Revocations
+from liaison.api.tokens import MAX_TOKEN_BYTES, InvalidToken, verify_access_token
 from liaison.permissions.principal import Principal
 
 
@@ -19,11 +22,18 @@ class NotAuthenticated(Exception):
 
 @dataclass(frozen=True)
 class Authenticator:
-    keys: SigningKeys
+    """Local tokens (``liaison token``, the embedded issuer at /oauth/token) are verified
+    with the local keys; a token whose ``iss`` is a configured external issuer, with that
+    issuer's keys and rules; then the revocation list is asked. Each refusal carries a
+    reason that never echoes the token."""
+
+    keys: KeyRing
     issuer: str
     audience: str
+    external: ExternalIssuers = field(default_factory=ExternalIssuers)
+    revocations: Revocations | None = None
 
-    def principal(self, authorization: str | None) -> Principal:
+    async def principal(self, authorization: str | None) -> Principal:
         if not authorization:
             raise NotAuthenticated(
                 "send 'Authorization: Bearer <access token>' (mint one with: liaison token)",
@@ -33,11 +43,32 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("the Authorization header must use the Bearer scheme")
         try:
-            return verify_access_token(
-                token.strip(), self.keys, issuer=self.issuer, audience=self.audience
-            )
+            principal = await self._verified(token.strip())
         except InvalidToken as exc:
             raise NotAuthenticated(exc.reason) from None
+        if self.revocations is not None:
+            reason = await self.revocations.reason(principal)
+            if reason is not None:
+                raise NotAuthenticated(reason)
+        return principal
 
-    def from_headers(self, headers: Mapping[str, str]) -> Principal:
-        return self.principal(headers.get("authorization"))
+    async def from_headers(self, headers: Mapping[str, str]) -> Principal:
+        return await self.principal(headers.get("authorization"))
+
+    async def _verified(self, token: str) -> Principal:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise InvalidToken("token is too large")
+        external = self.external.route(token)
+        if external is not None:
+            return await external.verify(token)
+        keys = self.keys.current()
+        header = peek_header(token)
+        kid = header.get("kid") if header is not None else None
+        # A kid we do not hold may be a key rotated in by another process a moment ago.
+        if (
+            isinstance(kid, str)
+            and keys.verification_key(kid) is None
+            and self.keys.reload_for_unknown_kid()
+        ):
+            keys = self.keys.current()
+        return verify_access_token(token, keys, issuer=self.issuer, audience=self.audience)

@@ -147,6 +147,8 @@ def serve(
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        # A websocket message may be no larger than an HTTP request body.
+        ws_max_size=settings.limits.max_body_bytes or 16 * 1024 * 1024,
     )
 
 
@@ -209,8 +211,14 @@ def token(
 
 def _register_groups() -> None:
     from liaison.api.cli_agreements import agreements
+    from liaison.api.cli_audit import audit
+    from liaison.api.cli_identity import clients, keys_group, tokens
 
     main.add_command(agreements)
+    main.add_command(audit)
+    main.add_command(clients)
+    main.add_command(tokens)
+    main.add_command(keys_group)
 
 
 _register_groups()

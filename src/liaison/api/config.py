@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from liaison.limits import Limits
 
 DEFAULT_DATA_DIR = Path("liaison-data")
 
@@ -16,7 +19,15 @@ class Settings:
     issuer: str
     audience: str
     token_lifetime_seconds: int
-    max_body_bytes: int
+    # Hostile input (README, "Hostile input"): each limit from LIAISON_MAX_* / LIAISON_RATE_*,
+    # and the origins whose pages may call the API (LIAISON_CORS_ORIGINS, comma-separated).
+    limits: Limits = field(default_factory=Limits)
+    cors_origins: tuple[str, ...] = ()
+    # Identity (README, Security / Identity): the URL clients reach this server at, https
+    # behind a TLS-terminating proxy (LIAISON_PUBLIC_URL), and the external issuers' file
+    # (LIAISON_ISSUERS_FILE, TOML or YAML).
+    public_url: str | None = None
+    issuers_file: Path | None = None
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -32,6 +43,39 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def limits_from_environment() -> Limits:
+    values: dict[str, float] = {}
+    for name, env, default, _ in Limits.documented():
+        raw = os.environ.get(env)
+        if raw is None:
+            continue
+        try:
+            value = type(default)(raw)
+        except ValueError:
+            kind = "a whole number" if isinstance(default, int) else "a number"
+            raise SystemExit(f"{env} must be {kind}, not {raw!r}") from None
+        if value < 0:
+            raise SystemExit(f"{env} must not be negative (0 turns the limit off)")
+        values[name] = value
+    return Limits(**values)  # type: ignore[arg-type]
+
+
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def cors_origins_from_environment() -> tuple[str, ...]:
+    raw = os.environ.get("LIAISON_CORS_ORIGINS", "")
+    origins = tuple(o.strip().lower() for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise SystemExit(
+                f"LIAISON_CORS_ORIGINS: {origin!r} is not an origin such as "
+                "https://portal.example.gov.cn (scheme, host and optional port; no path, "
+                "no wildcard)"
+            )
+    return origins
+
+
 def from_environment() -> Settings:
     data_dir = Path(os.environ.get("LIAISON_DATA_DIR", DEFAULT_DATA_DIR))
     return Settings(
@@ -42,5 +86,23 @@ def from_environment() -> Settings:
         issuer=os.environ.get("LIAISON_ISSUER", "urn:liaison:local"),
         audience=os.environ.get("LIAISON_AUDIENCE", "urn:liaison:api"),
         token_lifetime_seconds=_int("LIAISON_TOKEN_LIFETIME", 3600),
-        max_body_bytes=_int("LIAISON_MAX_BODY_BYTES", 1_000_000),
+        limits=limits_from_environment(),
+        cors_origins=cors_origins_from_environment(),
+        public_url=_public_url(),
+        issuers_file=_optional_path("LIAISON_ISSUERS_FILE"),
     )
+
+
+def _optional_path(name: str) -> Path | None:
+    raw = os.environ.get(name)
+    return Path(raw) if raw else None
+
+
+def _public_url() -> str | None:
+    raw = os.environ.get("LIAISON_PUBLIC_URL") or None
+    if raw is not None and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", raw):
+        raise SystemExit(
+            f"LIAISON_PUBLIC_URL must be the URL clients reach Liaison at, such as "
+            f"https://liaison.example.gov.cn (no query, no fragment), not {raw!r}"
+        )
+    return raw

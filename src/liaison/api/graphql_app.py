@@ -119,7 +119,7 @@ class GraphQLEndpoint:
             await HTMLResponse(graphiql_page())(scope, receive, send)
             return
         try:
-            principal = self.authenticator.from_headers(request.headers)
+            principal = await self.authenticator.from_headers(request.headers)
         except NotAuthenticated as exc:
             response: Response = JSONResponse(
                 _error_body(exc.reason, "UNAUTHENTICATED", request_id),
@@ -164,7 +164,7 @@ class GraphQLEndpoint:
         websocket = WebSocket(scope, receive, send)
         headers = websocket.headers
         try:
-            principal = self.authenticator.from_headers(headers)
+            principal = await self.authenticator.from_headers(headers)
         except NotAuthenticated as exc:
             await websocket.send_denial_response(
                 JSONResponse(

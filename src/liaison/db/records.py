@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db import models
@@ -175,9 +175,10 @@ async def fetch_records(
     record_type: str,
     fields: Iterable[str],
     **options: Any,
-) -> Sequence[RowMapping]:
+) -> Sequence[Row[Any]]:
+    """Rows with named columns (``row.id``, ``row.owner``, ``row.scope_bits``, ...)."""
     result = await session.execute(select_records(access, record_type, fields, **options))
-    rows: Sequence[RowMapping] = result.mappings().all()
+    rows: Sequence[Row[Any]] = result.all()
     return rows
 
 
@@ -187,7 +188,7 @@ async def fetch_children(
     record_type: str,
     fields: Iterable[str],
     enterprise_ids: Sequence[int],
-) -> Sequence[RowMapping]:
+) -> Sequence[Row[Any]]:
     """Every reachable ``record_type`` row of the given enterprises, in one statement."""
     column = RECORD_TABLES[record_type].columns["enterprise"]
     return await fetch_records(

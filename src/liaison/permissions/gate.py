@@ -3,7 +3,7 @@ applied to rows in one pass, and the tally of what was disclosed and withheld.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,16 +27,6 @@ class RecordView:
     withheld: tuple[str, ...]
     keys: list[Any] = field(default_factory=list)
 
-    def present(self, key: Any, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The values the caller may receive for one record; withheld fields are None."""
-        self.keys.append(key)
-        shown = {name: values.get(name) for name in self.raw}
-        for name, mask in self.masked:
-            shown[name] = mask(values.get(name))
-        for name in self.withheld:
-            shown[name] = None
-        return shown
-
 
 @dataclass(frozen=True, slots=True)
 class Withholding:
@@ -47,18 +37,48 @@ class Withholding:
     reasons: frozenset[str]
 
 
+_Tally = dict[tuple[str, str], tuple[set[str], set[tuple[str, Any]], set[str]]]
+
+
+def _tally(
+    fields: frozenset[str], shown: Iterable[tuple[RecordView, set[Any]]], into: _Tally
+) -> _Tally:
+    for view, keys in shown:
+        for name in view.withheld:
+            if name not in fields or not keys:
+                continue
+            owners, records, reasons = into.setdefault(
+                (view.record_type, name), (set(), set(), set())
+            )
+            owners.add(view.owner)
+            records.update((view.owner, key) for key in keys)
+            reasons.add(view.decisions[name].reason)
+    return into
+
+
+def _withholdings(tally: _Tally) -> list[Withholding]:
+    return [
+        Withholding(t, f, frozenset(owners), len(records), frozenset(reasons))
+        for (t, f), (owners, records, reasons) in sorted(tally.items())
+    ]
+
+
 class Gate:
     """Built per request from the compiled policy and the fields the operation selects.
 
-    Callers must route every row of a shared record through :meth:`view` and
-    :meth:`RecordView.present`; a row built any other way bypasses masking and the tally,
-    and so leaks unaudited data.
+    Callers must build every row of a shared record from the :meth:`view` it falls under
+    (showing ``raw`` fields, masking ``masked`` ones, nulling ``withheld`` ones, and adding
+    its key to ``keys``), and report where it is shown with :meth:`reach`; a row built any
+    other way bypasses masking and the tally, and so leaks unaudited data.
     """
 
     def __init__(self, policy: CompiledPolicy, selected: Mapping[str, Iterable[str]]) -> None:
         self.policy = policy
         self.selected = {t: frozenset(fields) for t, fields in selected.items()}
         self._views: dict[tuple[str, str, int], RecordView] = {}
+        self._reached: dict[
+            Hashable, tuple[frozenset[str], dict[int, tuple[RecordView, set[Any]]]]
+        ] = {}
 
     @property
     def consumer(self) -> str:
@@ -109,21 +129,34 @@ class Gate:
     def views(self) -> list[RecordView]:
         return list(self._views.values())
 
-    def withholdings(self) -> list[Withholding]:
-        """Selected governed fields that came back null, one entry per field."""
-        tally: dict[tuple[str, str], tuple[set[str], int, set[str]]] = {}
-        for view in self._views.values():
-            if not view.keys:
-                continue
-            for name in view.withheld:
-                owners, count, reasons = tally.get((view.record_type, name), (set(), 0, set()))
-                owners.add(view.owner)
-                reasons.add(view.decisions[name].reason)
-                tally[(view.record_type, name)] = (owners, count + len(view.keys), reasons)
+    def reach(
+        self, site: Hashable, fields: Iterable[str], records: Iterable[tuple[RecordView, Any]]
+    ) -> None:
+        """Records shown at one place of the response, where ``fields`` are selected:
+        what withholding errors and the audit's denials are computed from."""
+        shown = self._reached.setdefault(site, (frozenset(fields), {}))[1]
+        for view, key in records:
+            keys = shown.get(id(view))
+            if keys is None:
+                keys = shown[id(view)] = (view, set())
+            keys[1].add(key)
+
+    def withholdings_by_site(self) -> list[tuple[Hashable, Withholding]]:
+        """For each place and selected field that came back null for some record there:
+        the owners whose grant is missing and how many records it concerns."""
         return [
-            Withholding(t, f, frozenset(owners), count, frozenset(reasons))
-            for (t, f), (owners, count, reasons) in sorted(tally.items())
+            (site, withholding)
+            for site, (fields, shown) in self._reached.items()
+            for withholding in _withholdings(_tally(fields, shown.values(), {}))
         ]
+
+    def withholdings(self) -> list[Withholding]:
+        """Selected fields that came back null, one entry per field over the whole
+        operation; a record reached twice (listed and looked up) counts once."""
+        tally: _Tally = {}
+        for fields, shown in self._reached.values():
+            _tally(fields, shown.values(), tally)
+        return _withholdings(tally)
 
     def not_fully_granted(
         self, record_type: str, fields: Iterable[str], other_owners: Iterable[str]

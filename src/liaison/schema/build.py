@@ -1,21 +1,29 @@
 from __future__ import annotations
 
-import graphql.pyutils.did_you_mean as suggestions
+import importlib
+from functools import partial
+
 import strawberry
 from graphql import GraphQLNonNull, GraphQLObjectType
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from liaison.limits import Limits
 from liaison.permissions.catalogue import Access
 from liaison.schema.agreements import AgreementMutation, AgreementQuery
+from liaison.schema.audit_extension import AuditTrail
+from liaison.schema.audit_queries import AuditQuery
+from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
-from liaison.schema.internal_errors import HideInternalErrors
+from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
+from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
+from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
 from liaison.schema.scalars import SCALARS
 
 # Each area of the API contributes its own root fields.
-QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery)
+QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery, AuditQuery)
 MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation)
 
 
@@ -26,8 +34,9 @@ class SchemaDeclarationError(TypeError):
 def _no_suggestions() -> None:
     # "Did you mean ...?" in an error names fields, arguments and enum values the caller
     # did not ask for; graphql-core reads this limit on every call, so zero turns every
-    # suggestion off, in validation and in variable coercion alike.
-    suggestions.MAX_LENGTH = 0
+    # suggestion off, in validation and in variable coercion alike. The module, not the
+    # function of the same name that ``graphql.pyutils`` re-exports over it.
+    vars(importlib.import_module("graphql.pyutils.did_you_mean"))["MAX_LENGTH"] = 0
 
 
 def _check_governed_fields_nullable(schema: strawberry.Schema) -> None:
@@ -44,12 +53,33 @@ def _check_governed_fields_nullable(schema: strawberry.Schema) -> None:
             )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(
+    *,
+    fast_lists: bool = True,
+    limits: Limits | None = None,
+    budget: RecordBudget | None = None,
+) -> strawberry.Schema:
+    """``fast_lists=False`` keeps graphql-core's general completion everywhere: the
+    reference the fast path is tested against. ``limits`` bound every operation (default
+    ``Limits()``); ``budget``, when given, is charged the records each operation resolved."""
     _no_suggestions()
-    schema = strawberry.Schema(
+    limits = limits or Limits()
+    charge = [partial(ChargeResolvedRecords, budget=budget)] if budget is not None else []
+    schema = LiaisonSchema(
+        execution_context_class=with_deadline(
+            LiaisonExecutor if fast_lists else GeneralExecutor, limits.max_execution_seconds
+        ),
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
-        extensions=[HideInternalErrors, PermissionGate],
+        # AuditTrail before PermissionGate: on_execute hooks unwind in reverse, so the
+        # audit sees the gate's FORBIDDEN errors (see AuditTrail).
+        extensions=[
+            partial(DocumentLimits, limits=limits),
+            HideInternalErrors,
+            AuditTrail,
+            PermissionGate,
+            *charge,
+        ],
         config=StrawberryConfig(scalar_map=SCALARS),
     )
     _check_governed_fields_nullable(schema)

@@ -15,6 +15,7 @@ from liaison.permissions.principal import Principal
 
 if TYPE_CHECKING:
     from liaison.schema.loaders import Loaders
+    from liaison.schema.selection import Selection
 
 T = TypeVar("T")
 
@@ -31,6 +32,7 @@ class Context:
     request_id: str
     grants_in_force: tuple[GrantTerms, ...] = ()
     gate: Gate | None = None
+    selection: Selection | None = None
     _loaders: Loaders | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLObjectType,
@@ -63,8 +64,11 @@ class PermissionGate(SchemaExtension):
                 for d in document.definitions
                 if isinstance(d, FragmentDefinitionNode)
             }
-            selection = select(schema, operation, fragments, execution.variables, forward)
+            selection = select(
+                schema, operation, fragments, execution.variables, forward, _record_types(forward)
+            )
         context.gate = Gate(context.access.policy, selection.fields)
+        context.selection = selection
         yield
         result = execution.result
         if result is None or not hasattr(result, "errors"):
@@ -74,10 +78,17 @@ class PermissionGate(SchemaExtension):
             result.errors = [*(result.errors or []), *extra]
 
 
+def _record_types(forward: ElementMap) -> dict[str, str]:
+    return {type_name: element.record_type for (type_name, _), element in forward.items()}
+
+
 def _report(
     context: Context, gate: Gate, selection: Selection, names: dict[str, tuple[str, str]]
 ) -> list[GraphQLError]:
-    errors = [_forbidden(w, selection, names, context) for w in gate.withholdings()]
+    errors = [
+        _forbidden(w, selection.sites[site].nodes.get(w.field, []), names, context)  # type: ignore[index]
+        for site, w in gate.withholdings_by_site()
+    ]
     if context.purpose is None and context.available_purposes and _touches_others(selection):
         errors.append(
             error(
@@ -100,10 +111,11 @@ def _touches_others(selection: Selection) -> bool:
 
 def _forbidden(
     withholding: Withholding,
-    selection: Selection,
+    nodes: list[FieldNode],
     names: dict[str, tuple[str, str]],
     context: Context,
 ) -> GraphQLError:
+    """One error per field selection (not per row): null in every record shown there."""
     element = f"{withholding.record_type}.{withholding.field}"
     type_name, field_name = names.get(element, (withholding.record_type, withholding.field))
     owners = sorted(withholding.owners)
@@ -114,7 +126,7 @@ def _forbidden(
     )
     return GraphQLError(
         message,
-        nodes=selection.nodes.get(element, []),
+        nodes=nodes,
         extensions={
             "code": FORBIDDEN,
             "field": f"{type_name}.{field_name}",

@@ -42,7 +42,7 @@ class Loaders:
         for row, built in zip(
             rows, materialize(gate, context.access.directory.codes, record_type, rows), strict=True
         ):
-            grouped[row["enterprise"]].append(built)
+            grouped[row.enterprise].append(built)
         return [grouped.get(i, []) for i in ids]
 
     async def _load_enterprises(self, ids: list[int]) -> list[Any]:
@@ -58,5 +58,5 @@ class Loaders:
                 where=[column.in_(ids)],
             )
         built = materialize(gate, context.access.directory.codes, "enterprise", rows)
-        by_id = {row["id"]: obj for row, obj in zip(rows, built, strict=True)}
+        by_id = {row.id: obj for row, obj in zip(rows, built, strict=True)}
         return [by_id.get(i) for i in ids]

@@ -29,6 +29,7 @@ from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus
 from liaison.schema.errors import forbidden
 from liaison.schema.materialize import materialize
 from liaison.schema.pagination import parse_record_id
+from liaison.schema.reach import reached
 from liaison.schema.scalars import Amount
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, LifecycleEvent, Risk
@@ -194,8 +195,9 @@ async def _enterprise_id(session: AsyncSession, problems: Problems, uscc: str) -
     return found
 
 
-async def _reload(context: Context, record_type: str, record_id: int) -> Any:
+async def _reload(info: Info, record_type: str, record_id: int) -> Any:
     """Created records go back through the gate like any other read."""
+    context = info.context
     async with context.database() as session:
         rows = await fetch_records(
             session,
@@ -205,6 +207,7 @@ async def _reload(context: Context, record_type: str, record_id: int) -> Any:
             where=[RECORD_TABLES[record_type].id == record_id],
         )
     built = materialize(context.require_gate(), context.access.directory.codes, record_type, rows)
+    reached(context, info.path, record_type, built)
     return built[0] if built else None
 
 
@@ -271,7 +274,7 @@ class RecordMutation:
             )
             await session.flush()
             new_id = enterprise.id
-        return EnterprisePayload(enterprise=await _reload(context, "enterprise", new_id))
+        return EnterprisePayload(enterprise=await _reload(info, "enterprise", new_id))
 
     @strawberry.mutation(description="Append an event to an enterprise's dynamic ledger.")
     async def record_lifecycle_event(
@@ -332,7 +335,7 @@ class RecordMutation:
             await _derive_status(session, enterprise_id)
             await session.flush()
             new_id = event.id
-        return LifecycleEventPayload(event=await _reload(context, "lifecycle_event", new_id))
+        return LifecycleEventPayload(event=await _reload(info, "lifecycle_event", new_id))
 
     @strawberry.mutation(description="Declare a dangerous chemical at entry (customs).")
     async def declare_dangerous_chemical_entry(
@@ -389,7 +392,7 @@ class RecordMutation:
             await session.flush()
             new_id = entry.id
         return DangerousChemicalEntryPayload(
-            entry=await _reload(context, "dangerous_chemical_entry", new_id)
+            entry=await _reload(info, "dangerous_chemical_entry", new_id)
         )
 
     @strawberry.mutation(description="Issue a credit rating under a rule set you administer.")
@@ -439,7 +442,7 @@ class RecordMutation:
             session.add(rating)
             await session.flush()
             new_id = rating.id
-        return CreditRatingPayload(rating=await _reload(context, "credit_rating", new_id))
+        return CreditRatingPayload(rating=await _reload(info, "credit_rating", new_id))
 
     @strawberry.mutation(description="Report a risk or hidden danger your department found.")
     async def report_risk(self, info: Info, input: ReportRiskInput) -> RiskPayload:
@@ -478,7 +481,7 @@ class RecordMutation:
             session.add(risk)
             await session.flush()
             new_id = risk.id
-        return RiskPayload(risk=await _reload(context, "risk", new_id))
+        return RiskPayload(risk=await _reload(info, "risk", new_id))
 
     @strawberry.mutation(
         description="Move a risk your department reported along its rectification: "
@@ -504,4 +507,4 @@ class RecordMutation:
                 risk.closed_on = input.on or dt.date.today()
             await session.flush()
             risk_id = risk.id
-        return RiskPayload(risk=await _reload(context, "risk", risk_id))
+        return RiskPayload(risk=await _reload(info, "risk", risk_id))

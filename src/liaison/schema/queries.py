@@ -31,6 +31,7 @@ from liaison.schema.pagination import (
     page_size,
     parse_record_id,
 )
+from liaison.schema.reach import reached
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.me import Me
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, Risk
@@ -80,7 +81,8 @@ async def _page(
         )
     page = rows[:size]
     nodes = materialize(gate, directory.codes, record_type, page)
-    return connection(nodes, [row["id"] for row in page], has_next_page=len(rows) > size)
+    reached(context, info.path, record_type, nodes)
+    return connection(nodes, [row.id for row in page], has_next_page=len(rows) > size)
 
 
 async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
@@ -99,6 +101,7 @@ async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
         )
     # A record the caller may not reach is answered exactly like one that does not exist.
     built = materialize(gate, context.access.directory.codes, record_type, rows)
+    reached(context, info.path, record_type, built)
     return built[0] if built else None
 
 
@@ -122,6 +125,7 @@ class RecordQuery:
         if found is None:
             return None
         enterprise: Enterprise | None = await context.loaders.enterprise.load(found)
+        reached(context, info.path, "enterprise", [enterprise])
         return enterprise
 
     @strawberry.field(description="Enterprises, in the order they were entered.")

@@ -31,14 +31,53 @@ from liaison.permissions.catalogue import Element
 ElementMap = Mapping[tuple[str, str], Element]  # (GraphQL type, GraphQL field) -> element
 
 
+SitePath = tuple[str, ...]  # response keys from the root, list indices left out
+
+
+@dataclass
+class Site:
+    """One place in the response where records of one type appear, and the fields of
+    that type selected there."""
+
+    record_type: str
+    fields: set[str] = field(default_factory=set)
+    nodes: dict[str, list[FieldNode]] = field(default_factory=lambda: defaultdict(list))
+
+
 @dataclass
 class Selection:
     fields: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     nodes: dict[str, list[FieldNode]] = field(default_factory=lambda: defaultdict(list))
+    sites: dict[SitePath, Site] = field(default_factory=dict)
+    _under: dict[tuple[SitePath, str], tuple[SitePath, ...]] = field(default_factory=dict)
 
-    def add(self, element: Element, node: FieldNode) -> None:
+    def add(self, element: Element, node: FieldNode, site: SitePath | None) -> None:
         self.fields[element.record_type].add(element.field)
         self.nodes[element.name].append(node)
+        if site is not None:
+            here = self.sites[site]
+            here.fields.add(element.field)
+            here.nodes[element.field].append(node)
+
+    def sites_under(self, path: SitePath, record_type: str) -> tuple[SitePath, ...]:
+        """The sites where records of ``record_type`` returned by the field at ``path``
+        appear: that field itself, or the nodes beneath it (connections' edges), but not
+        records nested inside those."""
+        key = (path, record_type)
+        found = self._under.get(key)
+        if found is None:
+            depth = len(path)
+            found = self._under[key] = tuple(
+                candidate
+                for candidate, site in self.sites.items()
+                if site.record_type == record_type
+                and candidate[:depth] == path
+                and not any(
+                    candidate[:between] in self.sites
+                    for between in range(depth + 1, len(candidate))
+                )
+            )
+        return found
 
 
 def _included(node: Any, variables: VariableValues | None) -> bool:
@@ -55,7 +94,9 @@ def select(
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any] | None,
     elements: ElementMap,
+    record_types: Mapping[str, str],
 ) -> Selection:
+    """``record_types`` maps the GraphQL name of each shared type to its record type."""
     selection = Selection()
     coerced = get_variable_values(
         schema, operation.variable_definitions or (), dict(variables or {})
@@ -66,9 +107,20 @@ def select(
     if root is None:
         return selection
 
+    # Walking a selection set again under the same type at the same place adds nothing new;
+    # skipping it keeps a document whose fragments spread each other twice over linear.
+    walked: set[tuple[int, str, SitePath]] = set()
+
     def walk(
-        selection_set: SelectionSetNode, parent: GraphQLNamedType, seen: frozenset[str]
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType,
+        seen: frozenset[str],
+        path: SitePath,
+        site: SitePath | None,
     ) -> None:
+        if (id(selection_set), parent.name, path) in walked:
+            return
+        walked.add((id(selection_set), parent.name, path))
         for node in selection_set.selections:
             if not _included(node, values):
                 continue
@@ -79,9 +131,16 @@ def select(
                     continue
                 declared = elements.get((parent.name, name))
                 if declared is not None:
-                    selection.add(declared, node)
+                    selection.add(declared, node, site)
                 if node.selection_set is not None:
-                    walk(node.selection_set, get_named_type(fields[name].type), seen)
+                    child_type = get_named_type(fields[name].type)
+                    child_path = (*path, node.alias.value if node.alias else name)
+                    child_site = None
+                    record_type = record_types.get(child_type.name)
+                    if record_type is not None:
+                        selection.sites.setdefault(child_path, Site(record_type))
+                        child_site = child_path
+                    walk(node.selection_set, child_type, seen, child_path, child_site)
             elif isinstance(node, InlineFragmentNode):
                 target = (
                     schema.get_type(node.type_condition.name.value)
@@ -89,7 +148,7 @@ def select(
                     else parent
                 )
                 if target is not None:
-                    walk(node.selection_set, target, seen)
+                    walk(node.selection_set, target, seen, path, site)
             elif isinstance(node, FragmentSpreadNode):
                 name = node.name.value
                 fragment = fragments.get(name)
@@ -97,7 +156,7 @@ def select(
                     continue
                 target = schema.get_type(fragment.type_condition.name.value)
                 if target is not None:
-                    walk(fragment.selection_set, target, seen | {name})
+                    walk(fragment.selection_set, target, seen | {name}, path, site)
 
-    walk(operation.selection_set, root, frozenset())
+    walk(operation.selection_set, root, frozenset(), (), None)
     return selection

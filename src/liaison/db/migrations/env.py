@@ -5,6 +5,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from liaison.db import (
+    audit_models,  # noqa: F401  (registers the audit tables)
+    identity_models,  # noqa: F401  (registers the identity tables)
+)
 from liaison.db.engine import create_engine
 from liaison.db.models import Base
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from liaison.schema.enums import LifecycleKind
+from liaison.schema.reach import reached
 from liaison.schema.scalars import Day
 from liaison.schema.shared import shared
 from liaison.schema.types.records import (
@@ -18,6 +19,7 @@ from liaison.schema.types.records import (
 def _children(record_type: str) -> object:
     async def resolve(root: Enterprise, info: strawberry.Info) -> list[object]:
         rows: list[object] = await info.context.loaders.children(record_type).load(root.id)
+        reached(info.context, info.path, record_type, rows)
         return rows
 
     return resolve

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 import strawberry
 
 from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus, SafetyGradeScheme
+from liaison.schema.reach import reached
 from liaison.schema.scalars import Amount, Day
 from liaison.schema.shared import shared
 
@@ -22,6 +23,7 @@ class _OfEnterprise(Protocol):
 
 async def _enterprise(root: _OfEnterprise, info: strawberry.Info) -> EnterpriseRef:
     enterprise: Enterprise = await info.context.loaders.enterprise.load(root.enterprise_id)
+    reached(info.context, info.path, "enterprise", [enterprise])
     return enterprise
 
 

@@ -1,0 +1,1 @@
+"""A reproducible benchmark of one enterprise page served three ways (see README.md)."""

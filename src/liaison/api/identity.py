@@ -1,0 +1,56 @@
+"""Identity, wired: the local keys, the embedded issuer's routes, the external issuers and
+the revocation list, from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from liaison.api.authentication import Authenticator
+from liaison.api.config import Settings
+from liaison.api.issuers import IssuerConfigError, load_issuers
+from liaison.api.keyring import KeyRing
+from liaison.api.oauth import JWKS_PATH, EmbeddedIssuer
+from liaison.api.revocation import Revocations
+
+
+@dataclass(frozen=True)
+class Identity:
+    keys: KeyRing
+    authenticator: Authenticator
+    issuer: EmbeddedIssuer
+    routes: list[Route]
+
+
+def build_identity(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Identity:
+    """Raises SystemExit, naming the mistake, when the issuers file is unusable."""
+    keys = KeyRing(settings.data_dir)
+    try:
+        external = load_issuers(settings.issuers_file, settings.issuer)
+    except IssuerConfigError as exc:
+        raise SystemExit(f"LIAISON_ISSUERS_FILE: {exc}") from None
+    authenticator = Authenticator(
+        keys,
+        issuer=settings.issuer,
+        audience=settings.audience,
+        external=external,
+        revocations=Revocations(sessions),
+    )
+    issuer = EmbeddedIssuer(
+        keys=keys,
+        sessions=sessions,
+        issuer=settings.issuer,
+        audience=settings.audience,
+        lifetime_seconds=settings.token_lifetime_seconds,
+        public_url=settings.public_url,
+    )
+
+    async def jwks(_: Request) -> JSONResponse:
+        return JSONResponse(keys.current().public_jwks())
+
+    routes = [Route(JWKS_PATH, jwks, methods=["GET"]), *issuer.routes()]
+    return Identity(keys=keys, authenticator=authenticator, issuer=issuer, routes=routes)

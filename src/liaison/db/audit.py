@@ -1,0 +1,481 @@
+"""The audit chain: canonical serialisation, SHA-256 chaining, one serialised append, and
+the walk that verifies it.
+
+Canonical form of an event: the JSON object of :func:`canonical_body` — every column of
+the event except ``hash``, with its disclosures as an array in ordinal order and the records
+it disclosed as ``disclosed``: one object per (provider, record type), in that order, whose
+``record_ids`` is the stored text (ids ascending, unique, comma-separated) — with keys
+sorted, no insignificant whitespace, non-ASCII characters unescaped, encoded as UTF-8 (what
+``json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` writes).
+Times are UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``. ``hash = sha256(canonical form).hexdigest()``;
+the body's ``prev_hash`` is the previous event's ``hash`` (64 zeros for the first), so
+changing any stored value of any event breaks the chain at that event or at the next one.
+
+Events before ``audit_head.compact_from`` (appended before migration 0004) were chained in
+the legacy form: ``records`` — one object per record with its enterprise id and USCC — in
+place of ``disclosed``. They verify as they were written.
+
+The request path writes the event, its disclosures and its ``audit_disclosed`` rows only;
+the per-record index (``audit_record``) is derived later (:mod:`liaison.db.audit_log`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, cast
+
+import orjson
+from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from liaison.db.audit_models import (
+    GENESIS_HASH,
+    AuditDisclosed,
+    AuditDisclosure,
+    AuditEvent,
+    AuditHead,
+    AuditRecord,
+)
+
+OUTCOMES = ("ok", "partial", "denied", "error")
+_VERIFY_BATCH = 500
+_INSERT_BATCH = 2000
+_HEAD = cast("Table", AuditHead.__table__)
+_EVENTS = cast("Table", AuditEvent.__table__)
+_DISCLOSURES = cast("Table", AuditDisclosure.__table__)
+_DISCLOSED = cast("Table", AuditDisclosed.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """One (provider, record type, field) of an operation. ``level`` ``none`` is a denial
+    and ``reason`` says why; otherwise the agreement (if any) that gave the level."""
+
+    provider: str
+    record_type: str
+    field: str
+    level: str
+    record_count: int
+    reason: str
+    agreement_id: int | None = None
+    agreement_code: str | None = None
+    agreement_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosedKeys:
+    """The records of one provider and record type an operation disclosed (or wrote):
+    ``record_ids`` is their ids ascending, unique, comma-separated — exactly the stored and
+    hashed text. Build it with :meth:`of`."""
+
+    provider: str
+    record_type: str
+    record_ids: str
+
+    @classmethod
+    def of(cls, provider: str, record_type: str, keys: Iterable[Any]) -> DisclosedKeys:
+        return cls(provider, record_type, ",".join(map(str, sorted({int(k) for k in keys}))))
+
+    def ids(self) -> list[int]:
+        return [int(n) for n in self.record_ids.split(",")] if self.record_ids else []
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosedRecord:
+    """One disclosed record with the enterprise it belongs to: a row of the index (and,
+    for events before ``compact_from``, of the chained legacy form)."""
+
+    provider: str
+    record_type: str
+    record_id: int
+    enterprise_id: int | None
+    enterprise_uscc: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """What the application states about one operation; the chain adds seq, time and hashes."""
+
+    request_id: str
+    principal_subject: str
+    principal_department: str
+    principal_client: str
+    operation_type: str
+    operation_name: str | None
+    document_sha256: str
+    variables_sha256: str
+    purpose: str | None
+    case_reference: str | None
+    outcome: str
+    disclosures: tuple[Disclosure, ...] = ()
+    # Chained: the records disclosed, by (provider, record type).
+    disclosed: tuple[DisclosedKeys, ...] = ()
+    # Not written by an append. Read back: the index's rows of the event (record and
+    # enterprise); for a legacy event (before compact_from) its chained records.
+    records: tuple[DisclosedRecord, ...] = ()
+
+
+_ENTRY_COLUMNS = tuple(
+    f.name for f in fields(AuditEntry) if f.name not in ("disclosures", "disclosed", "records")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedEvent:
+    seq: int
+    occurred_at: dt.datetime
+    prev_hash: str
+    hash: str
+    entry: AuditEntry
+    legacy: bool = False  # chained in the pre-0004 form (records, not disclosed)
+
+    def as_json(self) -> dict[str, Any]:
+        """The export form: the canonical body plus its hash, so an archive can be
+        re-verified without the database."""
+        return {
+            **canonical_body(
+                self.seq, self.occurred_at, self.prev_hash, self.entry, legacy=self.legacy
+            ),
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    seq: int
+    reason: str
+
+
+@dataclass(slots=True)
+class _Walk:
+    checked: int = 0
+    prev_hash: str = GENESIS_HASH
+    prev_at: dt.datetime | None = None
+    broken: BrokenLink | None = None
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive UTC, PostgreSQL aware times: one form for hashing."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_body(
+    seq: int,
+    occurred_at: dt.datetime,
+    prev_hash: str,
+    entry: AuditEntry,
+    *,
+    legacy: bool = False,
+) -> dict[str, Any]:
+    body = _entry_columns(entry)
+    body["disclosures"] = [_as_row(d) for d in entry.disclosures]
+    if legacy:
+        body["records"] = [_as_row(r) for r in entry.records]
+    else:
+        body["disclosed"] = [_as_row(d) for d in _in_order(entry.disclosed)]
+    body.update(seq=seq, occurred_at=_timestamp(occurred_at), prev_hash=prev_hash)
+    return body
+
+
+def event_hash(
+    seq: int,
+    occurred_at: dt.datetime,
+    prev_hash: str,
+    entry: AuditEntry,
+    *,
+    legacy: bool = False,
+) -> str:
+    body = canonical_body(seq, occurred_at, prev_hash, entry, legacy=legacy)
+    return sha256_hex(canonical_json(body))
+
+
+def _in_order(disclosed: Iterable[DisclosedKeys]) -> list[DisclosedKeys]:
+    # Sorted here, never by the database: its collation need not be code-point order.
+    return sorted(disclosed, key=lambda d: (d.provider, d.record_type))
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A place in the chain, held (locked) by the transaction that reserved it."""
+
+    seq: int
+    prev_hash: str
+    not_before: dt.datetime
+
+
+async def reserve_slot(session: AsyncSession) -> Slot:
+    """Moves the head: the first statement of an append, and the one that serialises it.
+
+    On PostgreSQL the UPDATE takes the head's row lock, held to commit (a concurrent
+    append waits, then reads the moved head); on SQLite it opens the transaction and takes
+    the database write lock. Reserving before a mutation runs also makes the mutation's
+    savepoints nest inside that transaction on SQLite, so nothing commits before the edge.
+    """
+    connection = await session.connection()
+    moved = (
+        await connection.execute(
+            update(_HEAD)
+            .where(_HEAD.c.id == 1)
+            .values(seq=_HEAD.c.seq + 1)
+            .returning(_HEAD.c.seq, _HEAD.c.last_hash, _HEAD.c.last_at)
+        )
+    ).one()
+    return Slot(int(moved.seq), str(moved.last_hash), utc(moved.last_at))
+
+
+async def write_event(
+    session: AsyncSession, slot: Slot, entry: AuditEntry, *, now: dt.datetime | None = None
+) -> int:
+    """Writes ``entry`` into a reserved slot and moves the head's hash onto it."""
+    if entry.outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {entry.outcome!r}")
+    # Never earlier than the previous event, so seq order is time order (see audit_models).
+    occurred_at = max(utc(now or dt.datetime.now(dt.UTC)), slot.not_before)
+    body = canonical_body(slot.seq, occurred_at, slot.prev_hash, entry)
+    digest = sha256_hex(canonical_json(body))
+    # Core statements on the session's connection, one per table (executemany): the
+    # rows hashed above are the rows written, and nothing is read back.
+    connection = await session.connection()
+    event = _entry_columns(entry)
+    event.update(seq=slot.seq, occurred_at=occurred_at, prev_hash=slot.prev_hash, hash=digest)
+    await connection.execute(insert(_EVENTS), [event])
+    await _insert_children(connection, _DISCLOSURES, slot.seq, body["disclosures"], True)
+    await _insert_children(connection, _DISCLOSED, slot.seq, body["disclosed"], False)
+    await connection.execute(
+        update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=digest, last_at=occurred_at)
+    )
+    return slot.seq
+
+
+async def append_event(
+    session: AsyncSession, entry: AuditEntry, *, now: dt.datetime | None = None
+) -> int:
+    """Appends ``entry`` to the chain in the session's transaction; returns its seq.
+
+    Serialised across processes (see :func:`reserve_slot`). Callers must commit this
+    transaction before returning any data the event covers, and must roll it back whole
+    if this raises; a half-written event never commits because it is one transaction.
+    """
+    return await write_event(session, await reserve_slot(session), entry, now=now)
+
+
+def _entry_columns(entry: AuditEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in _ENTRY_COLUMNS}
+
+
+def _as_row(child: Disclosure | DisclosedKeys | DisclosedRecord) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every value: ten times slower on a 1000-record event.
+    return {name: getattr(child, name) for name in child.__slots__}
+
+
+async def _insert_children(
+    connection: AsyncConnection,
+    table: Table,
+    seq: int,
+    rows: list[dict[str, Any]],
+    numbered: bool,
+) -> None:
+    if not rows:
+        return
+    for n, row in enumerate(rows):
+        row["event_seq"] = seq
+        if numbered:
+            row["ordinal"] = n
+    for start in range(0, len(rows), _INSERT_BATCH):
+        await connection.execute(insert(table), rows[start : start + _INSERT_BATCH])
+
+
+async def compact_from(session: AsyncSession) -> int:
+    """The first event chained in the compact form (see the module's docstring)."""
+    found = await session.scalar(select(_HEAD.c.compact_from).where(_HEAD.c.id == 1))
+    return int(found or 1)
+
+
+async def load_events(
+    session: AsyncSession,
+    events: Sequence[AuditEvent],
+    *,
+    index: bool = True,
+    first_compact: int | None = None,
+) -> list[ChainedEvent]:
+    """Events with their disclosures, disclosed keys and records, in the order given.
+
+    ``records`` come from ``audit_record``: the index rows of a compact event (complete up
+    to the indexer's watermark), the chained rows of a legacy one. With ``index=False``
+    only legacy events' records are read (all the chain needs)."""
+    if not events:
+        return []
+    if first_compact is None:
+        first_compact = await compact_from(session)
+    seqs = [e.seq for e in events]
+    disclosures = await _children(session, AuditDisclosure, seqs)
+    disclosed = await _disclosed(session, seqs)
+    wanted = seqs if index else [seq for seq in seqs if seq < first_compact]
+    records = await _children(session, AuditRecord, wanted) if wanted else {}
+    return [
+        _chained(
+            e,
+            disclosures.get(e.seq, ()),
+            disclosed.get(e.seq, ()),
+            records.get(e.seq, ()),
+            legacy=e.seq < first_compact,
+        )
+        for e in events
+    ]
+
+
+async def _disclosed(session: AsyncSession, seqs: list[int]) -> dict[int, list[DisclosedKeys]]:
+    grouped: dict[int, list[DisclosedKeys]] = defaultdict(list)
+    rows = await session.execute(
+        select(
+            _DISCLOSED.c.event_seq,
+            _DISCLOSED.c.provider,
+            _DISCLOSED.c.record_type,
+            _DISCLOSED.c.record_ids,
+        ).where(_DISCLOSED.c.event_seq.in_(seqs))
+    )
+    for seq, provider, record_type, record_ids in rows:
+        grouped[seq].append(DisclosedKeys(provider, record_type, record_ids))
+    return grouped
+
+
+async def _children(
+    session: AsyncSession, model: type[AuditDisclosure] | type[AuditRecord], seqs: list[int]
+) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    rows = await session.scalars(
+        select(model).where(model.event_seq.in_(seqs)).order_by(model.event_seq, model.ordinal)
+    )
+    for row in cast("Iterable[AuditDisclosure | AuditRecord]", rows):
+        grouped[row.event_seq].append(row)
+    return grouped
+
+
+def _chained(
+    event: AuditEvent,
+    disclosures: Iterable[AuditDisclosure],
+    disclosed: Iterable[DisclosedKeys],
+    records: Iterable[AuditRecord],
+    *,
+    legacy: bool,
+) -> ChainedEvent:
+    entry = AuditEntry(
+        request_id=event.request_id,
+        principal_subject=event.principal_subject,
+        principal_department=event.principal_department,
+        principal_client=event.principal_client,
+        operation_type=event.operation_type,
+        operation_name=event.operation_name,
+        document_sha256=event.document_sha256,
+        variables_sha256=event.variables_sha256,
+        purpose=event.purpose,
+        case_reference=event.case_reference,
+        outcome=event.outcome,
+        disclosures=tuple(Disclosure(**_columns_of(d, Disclosure)) for d in disclosures),
+        disclosed=tuple(_in_order(disclosed)),
+        records=tuple(DisclosedRecord(**_columns_of(r, DisclosedRecord)) for r in records),
+    )
+    return ChainedEvent(
+        seq=event.seq,
+        occurred_at=utc(event.occurred_at),
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+        entry=entry,
+        legacy=legacy,
+    )
+
+
+def _columns_of(row: object, shape: type[Disclosure] | type[DisclosedRecord]) -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in fields(shape)}
+
+
+async def verify_chain(session: AsyncSession) -> BrokenLink | None:
+    """The first event whose stored hash, link, position or time disagrees with the chain
+    recomputed from the stored rows, or None when every event up to the head verifies.
+
+    The head is read first, so events appended during the walk are left for the next one.
+    A truncated tail is caught against the head; an attacker who also rewinds the head can
+    only be caught against an exported copy (``liaison audit export``) of the last hash.
+    """
+    head = await session.get_one(AuditHead, 1, populate_existing=True)
+    walk = _Walk()
+    async for event in _walk_events(session, head.seq, head.compact_from):
+        _check(walk, event)
+        if walk.broken is not None:
+            return walk.broken
+    if walk.checked != head.seq or walk.prev_hash != head.last_hash:
+        return BrokenLink(
+            seq=walk.checked + 1,
+            reason=f"the head records {head.seq} event(s) ending in {head.last_hash[:12]}…, "
+            f"but the chain holds {walk.checked} ending in {walk.prev_hash[:12]}…",
+        )
+    return None
+
+
+async def synchronous_commit_off(session: AsyncSession) -> bool:
+    """True when PostgreSQL would acknowledge a commit (and so release data an audit event
+    guards) before the event is on disk. SQLite runs synchronous=FULL (see engine)."""
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return False
+    setting = await session.scalar(text("SHOW synchronous_commit"))
+    return bool(setting == "off")
+
+
+def _check(walk: _Walk, event: ChainedEvent) -> None:
+    expected = walk.checked + 1
+    if event.seq != expected:
+        walk.broken = BrokenLink(expected, f"event {expected} is missing (found {event.seq})")
+    elif event.prev_hash != walk.prev_hash:
+        walk.broken = BrokenLink(
+            event.seq, f"prev_hash does not match the hash of event {event.seq - 1}"
+        )
+    elif walk.prev_at is not None and event.occurred_at < walk.prev_at:
+        walk.broken = BrokenLink(event.seq, "occurred_at is earlier than the previous event's")
+    elif (
+        event_hash(event.seq, event.occurred_at, event.prev_hash, event.entry, legacy=event.legacy)
+        != event.hash
+    ):
+        walk.broken = BrokenLink(
+            event.seq, "stored hash does not match the event's contents (altered row)"
+        )
+    else:
+        walk.checked, walk.prev_hash, walk.prev_at = event.seq, event.hash, event.occurred_at
+
+
+async def _walk_events(
+    session: AsyncSession, last_seq: int, first_compact: int
+) -> AsyncIterator[ChainedEvent]:
+    after = 0
+    while after < last_seq:
+        batch = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.seq > after, AuditEvent.seq <= last_seq)
+                .order_by(AuditEvent.seq)
+                .limit(_VERIFY_BATCH)
+            )
+        )
+        if not batch:
+            return
+        for event in await load_events(session, batch, index=False, first_compact=first_compact):
+            yield event
+        after = batch[-1].seq
+        session.expunge_all()

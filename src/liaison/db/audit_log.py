@@ -1,0 +1,529 @@
+"""Reading the audit trail: the per-record index, the access log (filters, keyset pages,
+visibility) and export.
+
+Every filter is answered from an ``(x, seq)`` index; a period is first turned into a
+``seq`` range through ``ix_audit_event_occurred_at`` (seq order is time order, see
+:mod:`liaison.db.audit_models`).
+
+The per-record index (``audit_record``: record, enterprise, event) is derived data: an
+append stores only the disclosed keys (``audit_disclosed``, chained), and
+:func:`index_pending` expands the events after the watermark ``audit_index_head`` —
+serialised by locking that row, as appends lock ``audit_head`` — looking up the records'
+enterprises in bulk. The access log runs it first and answers up to the watermark it
+reached, so its answers are complete; :func:`index_continuously` keeps it near the head in
+the background; :func:`rebuild_index` rebuilds it from the chain, and :func:`verify_index`
+checks it against the chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from liaison.db import models
+from liaison.db.audit import BrokenLink, ChainedEvent, DisclosedKeys, load_events, utc
+from liaison.db.audit_models import (
+    AuditDisclosed,
+    AuditDisclosure,
+    AuditEvent,
+    AuditHead,
+    AuditIndexHead,
+    AuditRecord,
+)
+from liaison.db.records import RECORD_TABLES
+
+log = logging.getLogger("liaison.audit")
+
+_EXPORT_BATCH = 500
+_INDEX_BATCH = 500  # events expanded per round trip
+_INSERT_BATCH = 2000
+_LOOKUP_BATCH = 2000
+_HEAD = cast("Table", AuditHead.__table__)
+_INDEX_HEAD = cast("Table", AuditIndexHead.__table__)
+_EVENTS = cast("Table", AuditEvent.__table__)
+_DISCLOSED = cast("Table", AuditDisclosed.__table__)
+_RECORDS = cast("Table", AuditRecord.__table__)
+
+
+# The index
+
+
+async def index_pending(session: AsyncSession) -> int:
+    """Expands every committed event after the watermark into ``audit_record`` rows and
+    moves the watermark; returns it (every event up to it is indexed).
+
+    Nothing to do (the usual case with the background indexer running) costs two primary
+    key reads and takes no lock. Otherwise the watermark row is locked (``UPDATE …
+    RETURNING``): on PostgreSQL a concurrent indexer waits for this transaction, then reads
+    the moved watermark and expands only what is left; on SQLite it takes the write lock.
+    Committed events always form a prefix of the chain (an append holds ``audit_head``
+    until it commits), so nothing is skipped. The caller commits.
+    """
+    connection = await session.connection()
+    watermark = await _scalar_int(connection, select(_INDEX_HEAD.c.indexed_seq))
+    if watermark >= await _scalar_int(connection, select(_HEAD.c.seq)):
+        return watermark
+    watermark = await _scalar_int(
+        connection,
+        update(_INDEX_HEAD)
+        .where(_INDEX_HEAD.c.id == 1)
+        .values(indexed_seq=_INDEX_HEAD.c.indexed_seq)
+        .returning(_INDEX_HEAD.c.indexed_seq),
+    )
+    ahead = await connection.scalar(
+        select(func.count()).select_from(_RECORDS).where(_RECORDS.c.event_seq > watermark)
+    )
+    if ahead:
+        raise RuntimeError(
+            f"audit_record holds rows of events after the index's watermark {watermark} that "
+            "the indexer did not write; run 'liaison audit verify'"
+        )
+    start = watermark
+    while True:
+        seqs = list(
+            await connection.scalars(
+                select(_EVENTS.c.seq)
+                .where(_EVENTS.c.seq > watermark)
+                .order_by(_EVENTS.c.seq)
+                .limit(_INDEX_BATCH)
+            )
+        )
+        if not seqs:
+            break
+        rows = await _expand(connection, await _disclosed_between(connection, seqs[0], seqs[-1]))
+        for begin in range(0, len(rows), _INSERT_BATCH):
+            await connection.execute(insert(_RECORDS), rows[begin : begin + _INSERT_BATCH])
+        watermark = seqs[-1]
+    if watermark != start:
+        await connection.execute(
+            update(_INDEX_HEAD).where(_INDEX_HEAD.c.id == 1).values(indexed_seq=watermark)
+        )
+    return watermark
+
+
+async def _scalar_int(connection: AsyncConnection, statement: Any) -> int:
+    return int(await connection.scalar(statement) or 0)
+
+
+async def _disclosed_between(
+    connection: AsyncConnection, low: int, high: int
+) -> dict[int, list[DisclosedKeys]]:
+    found: dict[int, list[DisclosedKeys]] = defaultdict(list)
+    rows = await connection.execute(
+        select(
+            _DISCLOSED.c.event_seq,
+            _DISCLOSED.c.provider,
+            _DISCLOSED.c.record_type,
+            _DISCLOSED.c.record_ids,
+        ).where(_DISCLOSED.c.event_seq.between(low, high))
+    )
+    for seq, provider, record_type, record_ids in rows:
+        found[seq].append(DisclosedKeys(provider, record_type, record_ids))
+    return found
+
+
+async def _expand(
+    connection: AsyncConnection, disclosed: dict[int, list[DisclosedKeys]]
+) -> list[dict[str, Any]]:
+    """The index rows of some events: per event, its records in (provider, record type,
+    id) order, numbered from 0 — the order and numbering 0002's appends used."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    expanded: list[tuple[int, DisclosedKeys, list[int]]] = []
+    for seq in sorted(disclosed):
+        for keys in sorted(disclosed[seq], key=lambda d: (d.provider, d.record_type)):
+            ids = keys.ids()
+            wanted[keys.record_type].update(ids)
+            expanded.append((seq, keys, ids))
+    places = {t: await locate_records(connection, t, ids) for t, ids in sorted(wanted.items())}
+    rows: list[dict[str, Any]] = []
+    ordinal, current = 0, None
+    for seq, keys, ids in expanded:
+        if seq != current:
+            ordinal, current = 0, seq
+        located = places[keys.record_type]
+        for record_id in ids:
+            enterprise_id, uscc = located.get(record_id, (None, None))
+            rows.append(
+                {
+                    "event_seq": seq,
+                    "ordinal": ordinal,
+                    "provider": keys.provider,
+                    "record_type": keys.record_type,
+                    "record_id": record_id,
+                    "enterprise_id": enterprise_id,
+                    "enterprise_uscc": uscc,
+                }
+            )
+            ordinal += 1
+    return rows
+
+
+async def locate_records(
+    connection: AsyncConnection, record_type: str, ids: Iterable[int]
+) -> dict[int, tuple[int, str]]:
+    """record id -> (enterprise id, USCC) of the enterprise each record belongs to (a
+    record's enterprise never changes, so this is what it was when it was disclosed)."""
+    wanted = sorted(set(ids))
+    table = RECORD_TABLES.get(record_type)
+    if not wanted or table is None:
+        return {}
+    enterprise = models.Enterprise
+    statement = select(table.id, enterprise.id, enterprise.uscc)
+    if table.model is not enterprise:
+        statement = statement.join(enterprise, enterprise.id == table.columns["enterprise"])
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(wanted), _LOOKUP_BATCH):
+        chunk = wanted[start : start + _LOOKUP_BATCH]
+        rows = await connection.execute(statement.where(table.id.in_(chunk)))
+        found.update({row[0]: (row[1], row[2]) for row in rows})
+    return found
+
+
+async def index_continuously(
+    sessions: async_sessionmaker[AsyncSession], *, interval: float = 2.0
+) -> None:
+    """Keeps the index near the head, off the request path (run it as a task of the app's
+    lifespan and cancel it at shutdown). A failure is logged and retried next round."""
+    while True:
+        try:
+            async with sessions() as session, session.begin():
+                await index_pending(session)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("audit index: indexing failed; retrying in %.0f s", interval)
+        await asyncio.sleep(interval)
+
+
+async def rebuild_index(session: AsyncSession) -> int:
+    """Drops the derived index rows (events from ``compact_from`` on) and expands the chain
+    again; returns the watermark. The index's guards (no DELETE, no move backwards) are
+    lifted inside this transaction only, as a migration would; the caller commits."""
+    connection = await session.connection()
+    first_compact = await _scalar_int(connection, select(_HEAD.c.compact_from))
+    postgresql = connection.dialect.name == "postgresql"
+    guards = await _lift_guards(connection, postgresql)
+    await connection.execute(delete(_RECORDS).where(_RECORDS.c.event_seq >= first_compact))
+    await connection.execute(
+        update(_INDEX_HEAD).where(_INDEX_HEAD.c.id == 1).values(indexed_seq=first_compact - 1)
+    )
+    await _restore_guards(connection, postgresql, guards)
+    return await index_pending(session)
+
+
+_GUARDS = {
+    # table: (PostgreSQL trigger, SQLite trigger)
+    "audit_record": ("audit_record_append_only", "audit_record_no_delete"),
+    "audit_index_head": ("audit_index_head_forward_only", "audit_index_head_forward_only"),
+}
+
+
+async def _lift_guards(connection: AsyncConnection, postgresql: bool) -> list[str]:
+    definitions: list[str] = []
+    for table, (pg_trigger, sqlite_trigger) in _GUARDS.items():
+        if postgresql:
+            await connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {pg_trigger}"))
+            continue
+        definition = await connection.scalar(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+            {"name": sqlite_trigger},
+        )
+        definitions.append(str(definition))
+        await connection.execute(text(f"DROP TRIGGER {sqlite_trigger}"))
+    return definitions
+
+
+async def _restore_guards(
+    connection: AsyncConnection, postgresql: bool, definitions: list[str]
+) -> None:
+    if postgresql:
+        for table, (pg_trigger, _) in _GUARDS.items():
+            await connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {pg_trigger}"))
+        return
+    for definition in definitions:
+        await connection.execute(text(definition))
+
+
+@dataclass(slots=True)
+class IndexCheck:
+    """What :func:`verify_index` found: ``broken``, the first event whose index rows name
+    other records than its chained keys (or rows beyond the watermark); ``reattributed``,
+    how many rows name an enterprise the record tables no longer give the record (records
+    rewritten since, or the index edited), the first at event ``first_reattributed``."""
+
+    broken: BrokenLink | None = None
+    reattributed: int = 0
+    first_reattributed: int | None = None
+
+
+_KEY_COLUMNS = ("event_seq", "ordinal", "provider", "record_type", "record_id")
+
+
+async def verify_index(session: AsyncSession) -> IndexCheck:
+    """Checks the derived index (events from ``compact_from`` to the watermark) against
+    the expansion of the chained keys. Verify the chain first: this trusts
+    ``audit_disclosed``."""
+    connection = await session.connection()
+    first_compact = await _scalar_int(connection, select(_HEAD.c.compact_from))
+    watermark = await _scalar_int(connection, select(_INDEX_HEAD.c.indexed_seq))
+    check = IndexCheck()
+    after = first_compact - 1
+    while after < watermark:
+        high = min(after + _INDEX_BATCH, watermark)
+        expected = await _expand(connection, await _disclosed_between(connection, after + 1, high))
+        actual = [
+            dict(row._mapping)
+            for row in await connection.execute(
+                select(*(_RECORDS.c[name] for name in _RECORD_COLUMNS))
+                .where(_RECORDS.c.event_seq.between(after + 1, high))
+                .order_by(_RECORDS.c.event_seq, _RECORDS.c.ordinal)
+            )
+        ]
+        keys = [[row[name] for name in _KEY_COLUMNS] for row in actual]
+        if keys != [[row[name] for name in _KEY_COLUMNS] for row in expected]:
+            check.broken = BrokenLink(
+                _first_difference(keys, [[row[n] for n in _KEY_COLUMNS] for row in expected]),
+                "the index's records differ from the event's chained keys",
+            )
+            return check
+        for found, derived in zip(actual, expected, strict=True):
+            if found != derived:
+                check.reattributed += 1
+                if check.first_reattributed is None:
+                    check.first_reattributed = int(found["event_seq"])
+        after = high
+    stray = await connection.scalar(
+        select(func.min(_RECORDS.c.event_seq)).where(_RECORDS.c.event_seq > watermark)
+    )
+    if stray is not None:
+        check.broken = BrokenLink(
+            int(stray), "index rows beyond the watermark the indexer did not write"
+        )
+    return check
+
+
+_RECORD_COLUMNS = (
+    "event_seq",
+    "ordinal",
+    "provider",
+    "record_type",
+    "record_id",
+    "enterprise_id",
+    "enterprise_uscc",
+)
+
+
+def _first_difference(actual: list[list[Any]], expected: list[list[Any]]) -> int:
+    """The event of the first row that differs (a missing row on either side counts)."""
+    for n in range(max(len(actual), len(expected))):
+        left = actual[n] if n < len(actual) else None
+        right = expected[n] if n < len(expected) else None
+        if left != right:
+            return int((left or right or [0])[0])
+    raise ValueError("no difference")
+
+
+# The access log
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLogFilter:
+    provider: str | None = None
+    consumer: str | None = None
+    enterprise_uscc: str | None = None
+    record_type: str | None = None
+    field: str | None = None
+    purpose: str | None = None
+    case_reference: str | None = None
+    outcome: str | None = None
+    since: dt.datetime | None = None  # inclusive
+    until: dt.datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLogPage:
+    events: list[ChainedEvent]
+    has_next_page: bool
+
+
+async def seq_range(
+    session: AsyncSession,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    *,
+    upto: int | None = None,
+) -> tuple[int, int] | None:
+    """The seqs of events in [since, until) (and at most ``upto``), or None when none can
+    be."""
+    low, high = 1, None
+    if since is not None:
+        found = await session.scalar(
+            select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= utc(since))
+        )
+        if found is None:
+            return None
+        low = found
+    if until is not None:
+        found = await session.scalar(
+            select(func.max(AuditEvent.seq)).where(AuditEvent.occurred_at < utc(until))
+        )
+        if found is None:
+            return None
+        high = found
+    if high is None:
+        high = await session.scalar(select(func.max(AuditEvent.seq))) or 0
+    if upto is not None:
+        high = min(high, upto)
+    return (low, high) if low <= high else None
+
+
+def access_log_statement(
+    wanted: AccessLogFilter,
+    *,
+    visible_to: str | None,
+    seqs: tuple[int, int],
+    before_seq: int | None,
+    limit: int,
+) -> Select[AuditEvent]:
+    """Events matching ``wanted``, newest first, that ``visible_to`` (a department; None
+    for the platform) may see: those where it is the consumer or one of the providers."""
+    event = AuditEvent
+    where: list[ColumnElement[bool]] = [event.seq.between(*seqs)]
+    if before_seq is not None:
+        where.append(event.seq < before_seq)
+    for column, value in (
+        (event.principal_department, wanted.consumer),
+        (event.purpose, wanted.purpose),
+        (event.case_reference, wanted.case_reference),
+        (event.outcome, wanted.outcome),
+    ):
+        if value is not None:
+            where.append(column == value)
+    disclosed = _disclosure_filter(wanted)
+    if disclosed:
+        where.append(
+            event.seq.in_(
+                select(AuditDisclosure.event_seq).where(
+                    *disclosed, _within(seqs, AuditDisclosure.event_seq)
+                )
+            )
+        )
+    if wanted.enterprise_uscc is not None:
+        records = [AuditRecord.enterprise_uscc == wanted.enterprise_uscc]
+        if wanted.provider is not None:
+            records.append(AuditRecord.provider == wanted.provider)
+        if wanted.record_type is not None:
+            records.append(AuditRecord.record_type == wanted.record_type)
+        where.append(
+            event.seq.in_(
+                select(AuditRecord.event_seq).where(*records, _within(seqs, AuditRecord.event_seq))
+            )
+        )
+    if visible_to is not None and visible_to not in (wanted.provider, wanted.consumer):
+        where.append(
+            or_(
+                event.principal_department == visible_to,
+                event.seq.in_(
+                    select(AuditDisclosure.event_seq).where(
+                        AuditDisclosure.provider == visible_to,
+                        _within(seqs, AuditDisclosure.event_seq),
+                    )
+                ),
+            )
+        )
+    return select(event).where(*where).order_by(event.seq.desc()).limit(limit)
+
+
+def _disclosure_filter(wanted: AccessLogFilter) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if wanted.provider is not None:
+        found.append(AuditDisclosure.provider == wanted.provider)
+    if wanted.record_type is not None:
+        found.append(AuditDisclosure.record_type == wanted.record_type)
+    if wanted.field is not None:
+        found.append(AuditDisclosure.field == wanted.field)
+    return found
+
+
+def _within(seqs: tuple[int, int], column: Any) -> ColumnElement[bool]:
+    # Repeated inside each subquery so its (x, event_seq) index is range-scanned.
+    return column.between(*seqs)  # type: ignore[no-any-return]
+
+
+async def access_log(
+    session: AsyncSession,
+    wanted: AccessLogFilter,
+    *,
+    visible_to: str | None,
+    first: int,
+    before_seq: int | None = None,
+) -> AccessLogPage:
+    """One page of events, newest first. Security contract: for a department auditor
+    (``visible_to`` set), an event it reaches only as a provider is returned with the
+    disclosures and records of that provider alone — what another department read from a
+    third is not its business.
+
+    The index is brought up to date first and the answer covers the events up to its
+    watermark, so the enterprise filter and each event's records are complete. The caller
+    commits (the indexer may have written)."""
+    indexed = await index_pending(session)
+    seqs = await seq_range(session, wanted.since, wanted.until, upto=indexed)
+    if seqs is None or first == 0:
+        return AccessLogPage(events=[], has_next_page=False)
+    rows = list(
+        await session.scalars(
+            access_log_statement(
+                wanted, visible_to=visible_to, seqs=seqs, before_seq=before_seq, limit=first + 1
+            )
+        )
+    )
+    events = await load_events(session, rows[:first])
+    if visible_to is not None:
+        events = [_as_seen_by(e, visible_to) for e in events]
+    return AccessLogPage(events=events, has_next_page=len(rows) > first)
+
+
+def _as_seen_by(event: ChainedEvent, department: str) -> ChainedEvent:
+    if event.entry.principal_department == department:
+        return event
+    entry = replace(
+        event.entry,
+        disclosures=tuple(d for d in event.entry.disclosures if d.provider == department),
+        disclosed=tuple(d for d in event.entry.disclosed if d.provider == department),
+        records=tuple(r for r in event.entry.records if r.provider == department),
+    )
+    return replace(event, entry=entry)
+
+
+async def export_events(
+    session: AsyncSession, since: dt.datetime | None, until: dt.datetime | None
+) -> AsyncIterator[dict[str, Any]]:
+    """Events of [since, until) in chain order, each in its export form (the canonical
+    body and its hash: the chained keys, so the index is not needed)."""
+    seqs = await seq_range(session, since, until)
+    if seqs is None:
+        return
+    after, last = seqs[0] - 1, seqs[1]
+    while after < last:
+        batch = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.seq > after, AuditEvent.seq <= last)
+                .order_by(AuditEvent.seq)
+                .limit(_EXPORT_BATCH)
+            )
+        )
+        if not batch:
+            return
+        for event in await load_events(session, batch, index=False):
+            yield event.as_json()
+        after = batch[-1].seq
+        session.expunge_all()

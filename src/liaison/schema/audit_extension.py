@@ -1,0 +1,138 @@
+"""The audit trail as a schema extension: after the permission gate has reported, every
+operation that read or was refused another department's data, and every mutation, is
+appended to the chain in the request's own transaction.
+
+Security contract (fail closed): the event is written in the transaction the edge commits
+before the response body exists (``LiaisonGraphQL.process_result``). If it cannot be
+written, this extension rolls the whole transaction back (a mutation's writes included)
+and the result carries no data and one ``AUDIT_UNAVAILABLE`` error with the request id.
+Reads of one's own department's records only leave no event: nothing was shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, OperationDefinitionNode
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
+
+from liaison.db.audit import Slot, reserve_slot, write_event
+from liaison.schema.audit_entry import Operation, build_entry
+from liaison.schema.context import Context
+
+log = logging.getLogger("liaison.audit")
+
+AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
+
+
+class AuditTrail(SchemaExtension):
+    """Must come BEFORE ``PermissionGate`` in the schema's extension list: strawberry
+    leaves ``on_execute`` hooks in reverse order, so this one's post-execution step then
+    runs after the gate has added its FORBIDDEN / PURPOSE_REQUIRED errors.
+
+    A mutation reserves its place in the chain before it runs (see ``reserve_slot``): its
+    writes and its event then commit, or roll back, as one transaction on every database.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if not isinstance(context, Context):
+            yield
+            return
+        slot: Slot | None = None
+        if execution.operation_type is OperationType.MUTATION:
+            try:
+                async with context.database() as session:
+                    slot = await reserve_slot(session)
+            except Exception:
+                await _abandon(context)
+                raise _unavailable(context) from None
+        try:
+            yield
+        except Exception:
+            # Execution failed before a result: a reserved slot must not commit empty.
+            if slot is not None:
+                await _abandon(context)
+            raise
+        result = execution.result
+        if result is None or not hasattr(result, "errors"):
+            if slot is not None:
+                await _roll_back(context)
+            return
+        errors: list[GraphQLError] = list(result.errors or [])
+        try:
+            entry = build_entry(
+                _operation(execution, context),
+                context.gate,
+                errors,
+                data_returned=result.data is not None,
+                writes=slot is not None,
+            )
+            if entry is not None:
+                async with context.database() as session:
+                    await write_event(session, slot or await reserve_slot(session), entry)
+        except Exception:
+            await _abandon(context)
+            result.data = None
+            result.errors = [_unavailable(context)]
+
+
+async def _abandon(context: Context) -> None:
+    """Rolls the request's whole transaction back: nothing it wrote, and no half-taken
+    place in the chain, may be committed by the edge."""
+    log.exception("audit event not written; no data returned (request %s)", context.request_id)
+    await _roll_back(context)
+
+
+async def _roll_back(context: Context) -> None:
+    try:
+        async with context.database() as session:
+            await session.rollback()
+    except Exception:  # the edge closes the session uncommitted anyway
+        log.exception("rollback after an audit failure failed (request %s)", context.request_id)
+
+
+def _unavailable(context: Context) -> GraphQLError:
+    return GraphQLError(
+        "The access could not be recorded in the audit trail, so nothing was returned or "
+        "changed. Quote the request id to the operators.",
+        extensions={"code": AUDIT_UNAVAILABLE, "requestId": context.request_id},
+    )
+
+
+def _operation(execution: ExecutionContext, context: Context) -> Operation:
+    principal = context.principal
+    return Operation(
+        request_id=context.request_id,
+        subject=principal.subject,
+        department=principal.department,
+        client=principal.client_id,
+        operation_type=execution.operation_type.value,
+        operation_name=_operation_name(execution),
+        document_sha256=hashlib.sha256((execution.query or "").encode()).hexdigest(),
+        variables_sha256=hashlib.sha256(_canonical(execution.variables or {})).hexdigest(),
+        purpose=context.purpose,
+        case_reference=context.case_reference,
+    )
+
+
+def _operation_name(execution: ExecutionContext) -> str | None:
+    if execution.operation_name:
+        return execution.operation_name
+    document = execution.graphql_document
+    operation = get_operation_ast(document) if document is not None else None
+    if isinstance(operation, OperationDefinitionNode) and operation.name is not None:
+        return operation.name.value
+    return None
+
+
+def _canonical(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)

@@ -1,0 +1,287 @@
+"""Limits on what one GraphQL operation may ask for, the same over HTTP and websockets.
+
+The limits and their defaults are :class:`liaison.limits.Limits`. Every refusal is a
+GraphQL request error with the code ``LIMIT_EXCEEDED`` naming the limit, its maximum and
+what the request had; nothing of the operation is executed.
+
+Depth and aliases are counted once per fragment (memoised), so a document whose fragments
+spread each other many times costs linear time to check, never exponential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Iterator, Mapping
+from typing import Any, TypeVar, cast
+
+import orjson
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from liaison.limits import Limits
+
+log = logging.getLogger("liaison.limits")
+
+LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+TIMEOUT = "TIMEOUT"
+
+
+def limit_error(limit: str, message: str, *, maximum: float, found: float) -> GraphQLError:
+    return GraphQLError(
+        message,
+        extensions={"code": LIMIT_EXCEEDED, "limit": limit, "maximum": maximum, "found": found},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Sizes: checked by each transport on the raw request, before anything is parsed.
+
+
+def size_errors(
+    query: str | None, variables: Mapping[str, Any] | None, limits: Limits
+) -> list[GraphQLError]:
+    errors = []
+    if query is not None and limits.max_document_bytes:
+        size = len(query.encode("utf-8", "surrogatepass"))
+        if size > limits.max_document_bytes:
+            errors.append(
+                limit_error(
+                    "documentBytes",
+                    f"The GraphQL document is {size} bytes; at most "
+                    f"{limits.max_document_bytes} are accepted.",
+                    maximum=limits.max_document_bytes,
+                    found=size,
+                )
+            )
+    if variables and limits.max_variables_bytes:
+        size = _json_size(variables)
+        if size > limits.max_variables_bytes:
+            errors.append(
+                limit_error(
+                    "variablesBytes",
+                    f"The variables are {size} bytes of JSON; at most "
+                    f"{limits.max_variables_bytes} are accepted.",
+                    maximum=limits.max_variables_bytes,
+                    found=size,
+                )
+            )
+    return errors
+
+
+def _json_size(value: Mapping[str, Any]) -> int:
+    try:
+        return len(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. an integer beyond 64 bits
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+        return len(text.encode("utf-8", "surrogatepass"))
+
+
+# ---------------------------------------------------------------------------------------
+# Tokens, depth and aliases: a schema extension, so both transports enforce them.
+
+
+class _Shape:
+    """Depth and alias counts of a document, each fragment measured once."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self._depths: dict[str, int] = {}
+        self._aliases: dict[str, int] = {}
+        self._open: set[str] = set()
+
+    def depth(self, selection_set: SelectionSetNode | None) -> int:
+        deepest = 0
+        for node in selection_set.selections if selection_set else ():
+            if isinstance(node, FieldNode):
+                if node.name.value.startswith("__"):
+                    continue  # introspection: graphql-core's MaxIntrospectionDepthRule
+                deepest = max(deepest, 1 + self.depth(node.selection_set))
+            elif isinstance(node, InlineFragmentNode):
+                deepest = max(deepest, self.depth(node.selection_set))
+            elif isinstance(node, FragmentSpreadNode):
+                deepest = max(deepest, self._fragment(node.name.value, self._depths, self.depth))
+        return deepest
+
+    def aliases(self, selection_set: SelectionSetNode | None) -> int:
+        count = 0
+        for node in selection_set.selections if selection_set else ():
+            if isinstance(node, FieldNode):
+                count += (1 if node.alias else 0) + self.aliases(node.selection_set)
+            elif isinstance(node, InlineFragmentNode):
+                count += self.aliases(node.selection_set)
+            elif isinstance(node, FragmentSpreadNode):
+                count += self._fragment(node.name.value, self._aliases, self.aliases)
+        return count
+
+    def _fragment(self, name: str, memo: dict[str, int], measure: Any) -> int:
+        found = memo.get(name)
+        if found is not None:
+            return found
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._open:
+            return 0  # unknown fragments and cycles are validation errors of their own
+        self._open.add(name)
+        try:
+            found = memo[name] = int(measure(fragment.selection_set))
+        finally:
+            self._open.discard(name)
+        return found
+
+
+def shape_errors(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
+    shape = _Shape(document)
+    errors = []
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        name = f"Operation '{operation.name.value}'" if operation.name else "The operation"
+        try:
+            depth = shape.depth(operation.selection_set)
+            aliases = shape.aliases(operation.selection_set)
+        except RecursionError:
+            return [
+                limit_error(
+                    "depth",
+                    "The document nests selections too deeply to be checked.",
+                    maximum=limits.max_depth,
+                    found=-1,
+                )
+            ]
+        if limits.max_depth and depth > limits.max_depth:
+            errors.append(
+                limit_error(
+                    "depth",
+                    f"{name} nests fields {depth} deep; at most {limits.max_depth} are allowed.",
+                    maximum=limits.max_depth,
+                    found=depth,
+                )
+            )
+        if limits.max_aliases and aliases > limits.max_aliases:
+            errors.append(
+                limit_error(
+                    "aliases",
+                    f"{name} uses {aliases} aliases (fragments counted each time they are "
+                    f"spread); at most {limits.max_aliases} are allowed.",
+                    maximum=limits.max_aliases,
+                    found=aliases,
+                )
+            )
+    return errors
+
+
+class DocumentLimits(SchemaExtension):
+    """Tokens while parsing; depth and aliases before graphql-core's own validation, which
+    is then skipped for a document over a limit (it could be costly on such a document)."""
+
+    def __init__(self, *, limits: Limits) -> None:
+        self.limits = limits
+
+    def on_operation(self) -> Iterator[None]:
+        # graphql-core 3.3's parser options; strawberry's ParseOptions names only max_tokens.
+        options = cast("dict[str, Any]", self.execution_context.parse_options)
+        if self.limits.max_tokens:
+            options["max_lexical_tokens"] = self.limits.max_tokens
+            options["max_comments"] = self.limits.max_tokens
+        if self.limits.max_document_bytes:
+            # Code points: never more than bytes. Transports check the exact byte size.
+            options["max_source_length"] = self.limits.max_document_bytes
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is not None and execution.pre_execution_errors is None:
+            errors = shape_errors(document, self.limits)
+            if errors:
+                execution.pre_execution_errors = errors
+        yield
+
+
+# ---------------------------------------------------------------------------------------
+# Execution time: the executor awaits the operation under a deadline.
+
+E = TypeVar("E", bound=StrawberryGraphQLCoreExecutionContext)
+
+
+def timeout_error(seconds: float) -> GraphQLError:
+    return GraphQLError(
+        f"The operation did not complete within {seconds:g} seconds and was abandoned; "
+        "nothing it changed was kept. Ask for less (fewer rows, fewer nested lists).",
+        extensions={"code": TIMEOUT, "maximumSeconds": seconds},
+    )
+
+
+def with_deadline(executor: type[E], seconds: float) -> type[E]:
+    """``executor`` whose asynchronous operations are cancelled after ``seconds``.
+
+    A mutation runs inside a savepoint of the request's transaction, rolled back when the
+    deadline passes, so a mutation cut short writes nothing, while what the transaction held
+    before (the audit trail's reserved slot) is kept and filled. A query writes nothing and
+    needs no savepoint (no extra statement); its transaction is rolled back whole.
+
+    A statement interrupted in flight makes SQLAlchemy invalidate the connection and with it
+    the transaction: a mutation's is then left for the audit trail to fail on, which answers
+    ``AUDIT_UNAVAILABLE`` and rolls everything back (fail closed, the chain intact).
+    """
+    if seconds <= 0:
+        return executor
+
+    class Deadline(executor):  # type: ignore[valid-type,misc]
+        def execute_operation(self, serially: bool | None = None) -> Any:
+            result = super().execute_operation(serially)
+            if self.is_awaitable(result):
+                return self._within_deadline(cast("Awaitable[Any]", result))
+            return result
+
+        async def _within_deadline(self, pending: Awaitable[Any]) -> Any:
+            session: AsyncSession | None = getattr(self.context_value, "session", None)
+            savepoint = None
+            if session is not None and self.operation.operation == OperationType.MUTATION:
+                savepoint = await session.begin_nested()
+            try:
+                async with asyncio.timeout(seconds):
+                    result = await pending
+            except TimeoutError:
+                await self._abandon(session, savepoint)
+                return ExecutionResult(data=None, errors=[timeout_error(seconds)])
+            if savepoint is not None and savepoint.is_active:
+                await savepoint.commit()
+            return result
+
+        async def _abandon(
+            self, session: AsyncSession | None, savepoint: AsyncSessionTransaction | None
+        ) -> None:
+            for future in list(self.background_futures):
+                future.cancel()
+                with contextlib.suppress(BaseException):
+                    await future
+            log.warning("operation abandoned after %gs", seconds)
+            try:
+                if savepoint is not None:
+                    if savepoint.is_active:
+                        await savepoint.rollback()
+                elif session is not None:
+                    await session.rollback()
+            except Exception:
+                log.exception("rolling back an operation abandoned after %gs failed", seconds)
+
+    Deadline.__name__ = Deadline.__qualname__ = f"Deadline{executor.__name__}"
+    return cast("type[E]", Deadline)

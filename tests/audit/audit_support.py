@@ -1,0 +1,86 @@
+"""Helpers for the audit tests: requests with a case and a request id, and the events the
+chain holds for them. The chain grows across tests (the world fixture never empties it),
+so every assertion looks events up by request id or by a case reference of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from liaison.api.cli import main
+from liaison.db.audit import ChainedEvent, load_events
+from liaison.db.audit_log import index_pending
+from liaison.db.audit_models import AuditEvent
+
+CHEMICALS_TO_EMERGENCY = {
+    "provider": "customs",
+    "consumers": ["emergency"],
+    "record_type": "dangerous_chemical_entry",
+    "purposes": ["joint_inspection", "emergency_response"],
+    "fields": {"cas_number": "full", "quantity": "masked"},
+}
+
+RISKS_TO_CUSTOMS = {
+    "provider": "emergency",
+    "consumers": ["customs"],
+    "record_type": "risk",
+    "purposes": ["joint_inspection"],
+    "fields": {"category": "full", "level": "full"},
+}
+
+
+def new_request_id(label: str) -> str:
+    return f"{label}-{uuid.uuid4().hex[:12]}"
+
+
+async def ask(
+    http: httpx.AsyncClient,
+    query: str,
+    *,
+    bearer: str,
+    variables: dict[str, Any] | None = None,
+    purpose: str | None = None,
+    case: str | None = None,
+    request_id: str | None = None,
+) -> tuple[int, dict[str, Any], str]:
+    """POSTs one operation; returns status, body and the response's X-Request-ID."""
+    headers = {"Authorization": f"Bearer {bearer}"}
+    if purpose is not None:
+        headers["Liaison-Purpose"] = purpose
+    if case is not None:
+        headers["Liaison-Case"] = case
+    if request_id is not None:
+        headers["X-Request-ID"] = request_id
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    return response.status_code, response.json(), response.headers["x-request-id"]
+
+
+async def events_for(
+    sessions: async_sessionmaker[AsyncSession], request_id: str
+) -> list[ChainedEvent]:
+    """The events of one request, their records read from the index brought up to date
+    first (as ``accessLog`` does)."""
+    async with sessions() as session:
+        async with session.begin():
+            await index_pending(session)
+        rows = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.request_id == request_id)
+                .order_by(AuditEvent.seq)
+            )
+        )
+        return await load_events(session, rows)
+
+
+async def run_cli(*args: str) -> Result:
+    """Runs ``liaison ...`` in a worker thread: the command starts its own event loop."""
+    return await asyncio.to_thread(CliRunner().invoke, main, list(args))

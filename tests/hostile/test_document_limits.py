@@ -1,0 +1,265 @@
+"""Depth, aliases, tokens, document and variables size: each refused before execution with
+one LIMIT_EXCEEDED error naming the limit; a document at the limit is served."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+from graphql import get_introspection_query
+from hostile_support import GRAPHQL_RESPONSE_JSON, bearer, client_with
+
+from liaison.api.config import Settings
+from liaison.api.keys import SigningKeys
+from world import World
+
+ME_QUERY = "{ me { department } }"
+DEPTH_6 = "{ enterprises { edges { node { dangerousChemicalEntries { enterprise { uscc } } } } } }"
+
+
+async def post(
+    client: httpx.AsyncClient,
+    keys: SigningKeys,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    accept: str = "application/json",
+) -> httpx.Response:
+    return await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={**bearer(keys), "Accept": accept},
+    )
+
+
+def the_limit_error(response: httpx.Response, limit: str) -> dict[str, Any]:
+    body = response.json()
+    assert "data" not in body, body
+    assert len(body["errors"]) == 1, body
+    error: dict[str, Any] = body["errors"][0]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED", error
+    assert error["extensions"]["limit"] == limit
+    return error
+
+
+@pytest.mark.parametrize(("max_depth", "served"), [(6, True), (5, False)])
+async def test_an_operation_deeper_than_the_limit_is_refused_and_one_at_it_served(
+    settings: Settings, keys: SigningKeys, world: World, max_depth: int, served: bool
+) -> None:
+    async with client_with(settings, max_depth=max_depth) as client:
+        response = await post(client, keys, DEPTH_6)
+
+    assert response.status_code == 200
+    if served:
+        assert response.json()["data"]["enterprises"]["edges"]
+    else:
+        error = the_limit_error(response, "depth")
+        assert error["extensions"]["maximum"] == 5
+        assert error["extensions"]["found"] == 6
+        assert error["message"] == "The operation nests fields 6 deep; at most 5 are allowed."
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(
+            "query Deep { enterprises { edges { ...N } } }"
+            " fragment N on EnterpriseEdge { node { dangerousChemicalEntries { ...E } } }"
+            " fragment E on DangerousChemicalEntry { enterprise { uscc } }",
+            id="fragments",
+        ),
+        pytest.param(
+            "query Deep { enterprises { edges { ... on EnterpriseEdge { node {"
+            " ... { dangerousChemicalEntries { enterprise { uscc } } } } } } } }",
+            id="inline-fragments",
+        ),
+    ],
+)
+async def test_depth_is_counted_through_fragments(
+    settings: Settings, keys: SigningKeys, world: World, query: str
+) -> None:
+    async with client_with(settings, max_depth=5) as client:
+        response = await post(client, keys, query, accept=GRAPHQL_RESPONSE_JSON)
+
+    assert response.status_code == 400
+    error = the_limit_error(response, "depth")
+    assert error["message"] == "Operation 'Deep' nests fields 6 deep; at most 5 are allowed."
+
+
+async def test_the_introspection_query_of_graphiql_passes_the_default_limits(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World
+) -> None:
+    query = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+    )
+
+    response = await post(http, keys, query)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert "errors" not in body
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_introspection_nested_without_end_is_refused_by_graphql_core(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World
+) -> None:
+    nested = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+
+    response = await post(http, keys, nested)
+
+    body = response.json()
+    assert "data" not in body
+    assert len(body["errors"]) == 1
+    assert body["errors"][0]["message"] == "Maximum introspection depth exceeded"
+
+
+ALIASES_THROUGH_FRAGMENTS = """
+query Many { ...Four ...Four me { ...Two } }
+fragment Four on Query { a: me { department } b: me { department } ...TwoAtRoot }
+fragment TwoAtRoot on Query { c: me { department } d: me { department } }
+fragment Two on Me { e: department f: department }
+"""
+
+
+@pytest.mark.parametrize(("max_aliases", "served"), [(10, True), (9, False)])
+async def test_aliases_are_counted_through_fragments_each_time_they_are_spread(
+    settings: Settings, keys: SigningKeys, world: World, max_aliases: int, served: bool
+) -> None:
+    # ...Four twice: 2 x (2 + 2) aliases, and 2 more under me: 10.
+    async with client_with(settings, max_aliases=max_aliases) as client:
+        response = await post(client, keys, ALIASES_THROUGH_FRAGMENTS)
+
+    assert response.status_code == 200
+    if served:
+        assert response.json()["data"]["a"] == {"department": "customs"}
+    else:
+        error = the_limit_error(response, "aliases")
+        assert error["extensions"] == {
+            "code": "LIMIT_EXCEEDED",
+            "limit": "aliases",
+            "maximum": 9,
+            "found": 10,
+        }
+
+
+async def test_a_document_with_more_tokens_than_the_limit_is_not_parsed_further(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    query = "{ me { " + "department " * 60 + "} }"  # 6 + 60 tokens
+
+    async with client_with(settings, max_tokens=50) as client:
+        response = await post(client, keys, query, accept=GRAPHQL_RESPONSE_JSON)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert "data" not in body
+    assert len(body["errors"]) == 1
+    assert "Document contains more than 50 tokens. Parsing aborted." in body["errors"][0]["message"]
+
+
+async def test_comments_count_against_the_token_limit_too(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    query = "#\n" * 100 + ME_QUERY
+
+    async with client_with(settings, max_tokens=50) as client:
+        response = await post(client, keys, query)
+
+    body = response.json()
+    assert "data" not in body
+    assert "Document contains more than 50 comments." in body["errors"][0]["message"]
+
+
+async def test_the_document_size_is_counted_in_utf8_bytes(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    # 21 bytes of query plus a comment of 40 three-byte characters: 143 bytes, 63 characters.
+    query = "# " + "危" * 40 + "\n" + ME_QUERY
+
+    async with client_with(settings, max_document_bytes=100) as client:
+        response = await post(client, keys, query, accept=GRAPHQL_RESPONSE_JSON)
+
+    assert response.status_code == 400
+    error = the_limit_error(response, "documentBytes")
+    assert error["extensions"]["found"] == len(query.encode())
+    assert error["extensions"]["maximum"] == 100
+
+
+@pytest.mark.parametrize(("size", "served"), [(1000, True), (1001, False)])
+async def test_variables_larger_than_the_limit_are_refused(
+    settings: Settings, keys: SigningKeys, world: World, size: int, served: bool
+) -> None:
+    filler = "x" * (size - len('{"u":""}'))
+    query = "query($u: String!) { enterprise(uscc: $u) { uscc } }"
+
+    async with client_with(settings, max_variables_bytes=1000) as client:
+        response = await post(client, keys, query, variables={"u": filler})
+
+    assert response.status_code == 200
+    if served:  # executed: the resolver itself refuses a 992-character USCC
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    else:
+        error = the_limit_error(response, "variablesBytes")
+        assert error["extensions"]["found"] == 1001
+
+
+def fragment_fan_out(levels: int) -> str:
+    """Each fragment spreads the next twice: 2**levels paths through ~10 tokens a level."""
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    fragments.append(f"fragment F{levels} on Query {{ me {{ department }} a: me {{ roles }} }}")
+    return "query Fan { ...F0 }\n" + "\n".join(fragments)
+
+
+async def test_a_fragment_fan_out_costs_linear_time_in_every_check(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World
+) -> None:
+    # 2**40 paths: any check that walked each path would never finish.
+    started = time.perf_counter()
+
+    response = await post(http, keys, fragment_fan_out(40))
+
+    assert time.perf_counter() - started < 5
+    body = response.json()
+    # The alias is counted once per spread: 2**40 of them.
+    assert body["errors"][0]["extensions"]["limit"] == "aliases"
+    assert body["errors"][0]["extensions"]["found"] == 2**40
+
+
+async def test_a_fragment_fan_out_within_the_limits_is_executed_quickly(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World
+) -> None:
+    query = fragment_fan_out(40).replace(" a: me { roles }", "")
+    started = time.perf_counter()
+
+    response = await post(http, keys, query)
+
+    assert time.perf_counter() - started < 5
+    assert response.json() == {"data": {"me": {"department": "customs"}}}
+
+
+async def test_zero_turns_each_document_limit_off(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    query = (
+        "query($u: String!) { a: me { department } b: me { department }"
+        " e: enterprise(uscc: $u) { uscc } }"
+    )
+    async with client_with(
+        settings,
+        max_depth=0,
+        max_aliases=0,
+        max_tokens=0,
+        max_document_bytes=0,
+        max_variables_bytes=0,
+    ) as client:
+        deep = await post(client, keys, DEPTH_6)
+        aliased = await post(client, keys, query, variables={"u": "91310115MA1K4ABC05"})
+
+    assert deep.json()["data"]["enterprises"]["edges"]
+    assert aliased.json()["data"]["e"] == {"uscc": "91310115MA1K4ABC05"}
