@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 from hostile_support import app_with, serving
@@ -25,9 +26,13 @@ ENTERPRISES = "{ enterprises { edges { node { uscc } } } }"
 async def socket(
     settings: Settings, keys: SigningKeys, **limits: Any
 ) -> AsyncIterator[ClientConnection]:
+    async with app_with(settings, **limits) as app, serving(app) as url, connected(url, keys) as ws:
+        yield ws
+
+
+@asynccontextmanager
+async def connected(url: str, keys: SigningKeys) -> AsyncIterator[ClientConnection]:
     async with (
-        app_with(settings, **limits) as app,
-        serving(app) as url,
         websockets.connect(
             url.replace("http", "ws", 1) + "/graphql",
             subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
@@ -77,8 +82,11 @@ async def test_depth_is_limited_over_the_websocket_as_over_http(
     assert refused["payload"][0]["message"] == (
         "The operation nests fields 6 deep; at most 5 are allowed."
     )
+    # Within the limits, a query is refused at execution: the socket carries subscriptions.
     assert served["type"] == "next"
-    assert len(served["payload"]["data"]["enterprises"]["edges"]) == 3
+    assert [e["extensions"]["code"] for e in served["payload"]["errors"]] == [
+        "WEBSOCKET_SUBSCRIPTIONS_ONLY"
+    ]
 
 
 async def test_aliases_are_limited_over_the_websocket(
@@ -132,18 +140,23 @@ async def test_a_document_over_the_token_limit_closes_the_socket_as_the_protocol
     assert "more than 50 tokens" in closed.value.rcvd.reason
 
 
-async def test_the_record_budget_is_shared_by_both_transports(
+async def test_the_record_budget_spent_over_http_is_enforced_over_the_websocket(
     settings: Settings, keys: SigningKeys, world: World
 ) -> None:
-    async with socket(settings, keys, rate_records_per_minute=5) as connection:
-        first = await run(connection, ENTERPRISES, operation_id="1")
-        second = await run(connection, ENTERPRISES, operation_id="2")
-        third = await run(connection, "{ me { department } }", operation_id="3")
+    headers = {"Authorization": f"Bearer {token(keys, 'customs')}"}
+    async with app_with(settings, rate_records_per_minute=5) as app, serving(app) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            for _ in range(2):  # 3 enterprises each: 6 records, over a budget of 5
+                response = await client.post(
+                    "/graphql", json={"query": ENTERPRISES}, headers=headers
+                )
+                assert response.status_code == 200
+        async with connected(url, keys) as connection:
+            refused = await run(connection, "{ me { department } }")
 
-    assert first["type"] == second["type"] == "next"
-    assert third["type"] == "error"
-    assert third["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
-    assert third["payload"][0]["extensions"]["retryAfterSeconds"] >= 1
+    assert refused["type"] == "error"
+    assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert refused["payload"][0]["extensions"]["retryAfterSeconds"] >= 1
 
 
 async def test_a_subscribe_message_with_a_non_string_query_closes_the_socket(

@@ -69,6 +69,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             case_reference=state["case_reference"],
             request_id=state["request_id"],
             grants_in_force=grants,
+            over_websocket=isinstance(request, WebSocket),
         )
 
     async def process_result(

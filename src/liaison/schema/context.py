@@ -31,6 +31,9 @@ class Context:
     case_reference: str | None
     request_id: str
     grants_in_force: tuple[GrantTerms, ...] = ()
+    # Websocket operations share one context and never pass the HTTP commit: see
+    # PermissionGate, which keeps queries and mutations on HTTP.
+    over_websocket: bool = False
     gate: Gate | None = None
     selection: Selection | None = None
     _loaders: Loaders | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -16,6 +17,7 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from liaison.permissions.catalogue import Element
 from liaison.permissions.gate import Gate, Withholding
@@ -51,6 +53,21 @@ class PermissionGate(SchemaExtension):
         execution = self.execution_context
         context = execution.context
         if not isinstance(context, Context):
+            yield
+            return
+        if context.over_websocket and execution.operation_type is not OperationType.SUBSCRIPTION:
+            # Audit events and writes are committed before an HTTP response leaves; a
+            # websocket result has no such point, so only subscriptions travel there.
+            execution.result = GraphQLExecutionResult(
+                data=None,
+                errors=[
+                    error(
+                        "WEBSOCKET_SUBSCRIPTIONS_ONLY",
+                        "Queries and mutations go over HTTP (POST /graphql); the websocket "
+                        "carries subscriptions only.",
+                    )
+                ],
+            )
             yield
             return
         schema = execution.schema._schema
