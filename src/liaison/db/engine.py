@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -35,14 +34,12 @@ def async_url(url: str | URL) -> URL:
 def create_engine(url: str | URL, *, pool_size: int = 10) -> AsyncEngine:
     target = async_url(url)
     options: dict[str, Any] = {}
-    if target.get_backend_name() == "sqlite":
-        # One connection at a time writes to SQLite anyway; fresh connections per use keep
-        # pragmas simple and avoid sharing a connection across event loops in tests.
-        options["poolclass"] = NullPool
-    else:
-        options["pool_size"] = pool_size
-        options["max_overflow"] = pool_size
-        options["pool_pre_ping"] = True
+    options["pool_size"] = pool_size
+    options["max_overflow"] = pool_size
+    # No ping per checkout (a round trip on every request): a connection a restarted
+    # server dropped fails its statement, the pool is invalidated, the next request
+    # reconnects. Recycling bounds how long an idle connection is trusted.
+    options["pool_recycle"] = 1800
     engine = create_async_engine(target, **options)
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
+from types import CodeType
 from typing import Any
 
 from graphql import (
@@ -215,6 +217,12 @@ class LiaisonExecutor(GeneralExecutor):
         return _object_completion(order, constants, tuple(leaves), tuple(nested), leaf_types)
 
 
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> CodeType:
+    # A selection's code is the same on every request that makes it: compile it once.
+    return compile(source, "<liaison fast completion>", "exec")
+
+
 _IDENTITY_WHEN = {
     # Built-in scalars whose coercion returns these values unchanged: skip the call.
     GraphQLString.name: "str",
@@ -262,6 +270,6 @@ def _object_completion(
         body.append(f"        {target} = nested{n}(value)")
     entries = ", ".join(f"{key!r}: {result[key]}" for key in order)
     source = "def complete(source):\n" + "\n".join(body) + f"\n    return {{{entries}}}\n"
-    exec(compile(source, "<liaison fast completion>", "exec"), env)  # noqa: S102 - our own code
+    exec(_compiled(source), env)  # noqa: S102 - code this module generated
     complete: Complete = env["complete"]
     return complete
