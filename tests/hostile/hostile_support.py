@@ -3,15 +3,12 @@ real uvicorn server for websocket and chunked-body tests, and tokens."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -60,29 +57,6 @@ async def client_for(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 async def client_with(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with app_with(settings, **changes) as app, client_for(app) as client:
         yield client
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """``app`` behind a real uvicorn on 127.0.0.1; yields its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def assert_json_refusal(

@@ -6,10 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 import websockets
-from hostile_support import ME, app_with, bearer, client_with, serving
+from hostile_support import ME, app_with, bearer, client_with
 
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
+from live_server import serving
 from world import World, token
 
 PORTAL = "https://portal.example.gov.cn"

@@ -13,11 +13,11 @@ from hostile_support import (
     assert_json_refusal,
     bearer,
     client_with,
-    serving,
 )
 
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
+from live_server import serving
 from world import World
 
 # ---------------------------------------------------------------------------------------

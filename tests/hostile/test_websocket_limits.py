@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from hostile_support import app_with, serving
+from hostile_support import app_with
 from websockets.asyncio.client import ClientConnection
 
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
+from live_server import serving
 from world import World, token
 
 DEPTH_6 = "{ enterprises { edges { node { dangerousChemicalEntries { enterprise { uscc } } } } } }"

@@ -14,12 +14,13 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conftest import TEST_AUDIENCE
-from identity.identity_support import IdP, JWKSServer, serving
+from identity.identity_support import IdP, JWKSServer
 from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.oauth import hash_secret, new_client_id, new_client_secret
 from liaison.db import identity
 from liaison.db.identity_models import OAuthClient, RevokedClient, RevokedToken
+from live_server import serving
 
 PUBLIC_URL = "https://liaison.test"
 

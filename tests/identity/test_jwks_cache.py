@@ -126,7 +126,7 @@ async def test_a_redirect_is_not_followed(jwks_server: JWKSServer, clock: Clock)
     from starlette.responses import RedirectResponse
     from starlette.routing import Route
 
-    from identity.identity_support import serving
+    from live_server import serving
 
     async def redirect(_: object) -> RedirectResponse:
         return RedirectResponse(jwks_server.url("customs"))
