@@ -79,7 +79,7 @@ def page_statement(first: int, after_id: int | None = None) -> Select[Any]:
 
 
 class CallerError(ValueError):
-    pass
+    """The bench caller names no department the demo agreement grants to."""
 
 
 def _memorandum() -> Mapping[str, Any]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -21,6 +22,7 @@ from liaison.api.http_errors import InternalErrorMiddleware, http_exception_as_j
 from liaison.api.identity import build_identity
 from liaison.api.policy_cache import PolicyCache
 from liaison.api.request_id import RequestIdMiddleware
+from liaison.db.audit_log import index_continuously
 from liaison.db.engine import create_engine, session_factory
 from liaison.schema.build import build_schema
 from liaison.schema.rate_limit import RecordBudget
@@ -51,7 +53,12 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # accessLog indexes what is pending before it answers; this keeps that little.
+        indexer = asyncio.create_task(index_continuously(sessions))
         yield
+        indexer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await indexer
         await engine.dispose()
 
     app = Starlette(

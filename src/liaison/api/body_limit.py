@@ -20,7 +20,7 @@ _LINGER_SECONDS = 1.0
 
 
 class _BodyTooLarge(Exception):
-    pass
+    """Raised while streaming a body past the limit: ends the read at once."""
 
 
 class BodyLimitMiddleware:

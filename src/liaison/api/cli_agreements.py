@@ -13,7 +13,8 @@ import yaml
 
 from liaison.api.cli import _settings, data_dir_option, database_option
 from liaison.db.agreement_lifecycle import find_version, spec_of
-from liaison.db.agreements import UnknownDepartment, store_agreement
+from liaison.db.agreements import store_agreement
+from liaison.db.directory import UnknownDepartment
 from liaison.db.engine import create_engine, session_factory
 from liaison.permissions.policy_file import AgreementSpec, PolicyFileError, load_policy_file
 

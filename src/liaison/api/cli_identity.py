@@ -19,6 +19,7 @@ from liaison.api.keyring import CHECK_INTERVAL_SECONDS
 from liaison.api.keys import SigningKeys
 from liaison.api.oauth import hash_secret, new_client_id, new_client_secret
 from liaison.db import identity
+from liaison.db.directory import UnknownDepartment
 from liaison.db.engine import create_engine, session_factory
 from liaison.permissions.principal import Role
 
@@ -96,7 +97,7 @@ def add_client(
 
     try:
         _run(settings.database_url, add)
-    except identity.UnknownDepartment:
+    except UnknownDepartment:
         raise click.ClickException(f"no department {department!r} in the database") from None
     click.echo(f"client_id:     {client_id}")
     click.echo(f"client_secret: {secret}")

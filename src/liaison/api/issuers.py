@@ -69,7 +69,7 @@ ClaimPath = tuple[str, ...]
 
 
 class IssuerConfigError(ValueError):
-    pass
+    """The issuers file is unreadable or states an unsafe or incomplete issuer."""
 
 
 @dataclass(frozen=True)

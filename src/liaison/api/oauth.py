@@ -211,9 +211,6 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
             return self.handle_error_response(None, error)
         return self.create_token_response(request)  # type: ignore[no-any-return]
 
-    def query_client(self, client_id: str) -> None:
-        raise NotImplementedError("clients are read per request, see authenticate_client")
-
     def authenticate_client(
         self, request: _TokenRequest, methods: list[str], endpoint: str = "token"
     ) -> _Client:
@@ -243,10 +240,10 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
         return status, body, headers
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
-        pass
+        """authlib's framework hook for signals: Liaison subscribes to none."""
 
     def save_token(self, token: dict[str, Any], request: _TokenRequest) -> None:
-        pass  # self-contained JWTs: nothing to store; issuance is logged with its jti
+        """Self-contained JWTs: nothing to store (issuance is logged with its jti)."""
 
     def _generate_token(
         self,

@@ -54,6 +54,3 @@ class PolicyCache:
             self._compiled[(consumer, purpose)] = policy
         in_force = tuple(t for t in snapshot.terms if t.consumer == consumer and t.in_force(now))
         return RowAccess(policy=policy, directory=snapshot.directory), in_force
-
-    def invalidate(self) -> None:
-        self._snapshot = None

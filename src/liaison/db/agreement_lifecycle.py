@@ -28,7 +28,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class LifecycleError(ValueError):
-    pass
+    """The requested step does not follow from the version's status."""
 
 
 @dataclass(frozen=True)

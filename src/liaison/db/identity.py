@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db import models
+from liaison.db.directory import UnknownDepartment
 from liaison.db.identity_models import OAuthClient, RevokedClient, RevokedToken
 
 
@@ -41,10 +42,6 @@ class RegisteredClient:
 class Revoked(enum.StrEnum):
     TOKEN = "token"  # noqa: S105 - a kind of revocation, not a password
     CLIENT = "client"
-
-
-class UnknownDepartment(LookupError):
-    pass
 
 
 async def add_client(

@@ -28,13 +28,6 @@ class Scope:
     def everything(self) -> bool:
         return not (self.zones or self.industries or self.enterprises)
 
-    def matches(self, *, zone: str, industry: str, uscc: str) -> bool:
-        return (
-            (not self.zones or zone in self.zones)
-            and (not self.industries or industry in self.industries)
-            and (not self.enterprises or uscc in self.enterprises)
-        )
-
     @classmethod
     def from_mapping(cls, data: Mapping[str, Iterable[str]] | None) -> Scope:
         data = data or {}

@@ -19,7 +19,8 @@ from liaison.db.agreement_lifecycle import (
     spec_of,
     transition,
 )
-from liaison.db.agreements import UnknownDepartment, store_agreement
+from liaison.db.agreements import store_agreement
+from liaison.db.directory import UnknownDepartment
 from liaison.permissions.policy import Level
 from liaison.permissions.policy_file import AgreementSpec, PolicyFileError, parse_agreement
 from liaison.permissions.principal import Role

@@ -9,7 +9,6 @@ from graphql import GraphQLError
 FORBIDDEN = "FORBIDDEN"
 PURPOSE_REQUIRED = "PURPOSE_REQUIRED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
-NOT_FOUND = "NOT_FOUND"
 
 
 def error(code: str, message: str, **extensions: Any) -> GraphQLError:

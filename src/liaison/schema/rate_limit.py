@@ -88,10 +88,6 @@ class RecordBudget:
         with self._lock:
             self._refilled(self.key(principal), self.clock()).tokens -= records
 
-    def remaining(self, principal: Principal) -> float:
-        with self._lock:
-            return self._refilled(self.key(principal), self.clock()).tokens
-
 
 def rate_limited_error(retry_after: int, records_per_minute: float) -> GraphQLError:
     return GraphQLError(
