@@ -252,3 +252,36 @@ async def test_a_mutation_writing_a_shared_record_is_recorded_with_the_record_wr
             USCC_PAINTS,
         ),
     )
+
+
+async def test_a_field_selected_only_where_no_record_came_back_is_neither_disclosed_nor_refused(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
+) -> None:
+    async with sessions() as session, session.begin():
+        await grant(session, CHEMICALS_TO_EMERGENCY)
+    entry_id = (await _entry_ids(sessions, world))[USCC_CHEMICAL]
+    request_id = new_request_id("two-places")
+    query = """
+    query($id: ID!) {
+      one: dangerousChemicalEntry(id: $id) { casNumber }
+      none: dangerousChemicalEntries(filter: {casNumber: "64-17-5"}) {
+        edges { node { declaredValue quantity } }
+      }
+    }"""
+
+    _, body, _ = await ask(
+        http,
+        query,
+        bearer=token(keys, "emergency"),
+        variables={"id": str(entry_id)},
+        purpose="joint_inspection",
+        request_id=request_id,
+    )
+
+    assert "errors" not in body
+    events = await events_for(sessions, request_id)
+    assert len(events) == 1
+    # quantity and declaredValue were asked for only where nothing came back.
+    assert [(d.field, d.level, d.record_count) for d in events[0].entry.disclosures] == [
+        ("cas_number", "full", 1)
+    ]

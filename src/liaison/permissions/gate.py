@@ -141,22 +141,55 @@ class Gate:
                 keys = shown[id(view)] = (view, set())
             keys[1].add(key)
 
-    def withholdings_by_site(self) -> list[tuple[Hashable, Withholding]]:
+    def _unplaced(self) -> dict[int, tuple[RecordView, set[Any]]]:
+        """Records built but reported at no place. Each resolver reports its records; if one
+        ever failed to, its records still count as shown with every field selected for
+        their type, so no withheld field goes without its error or audit record."""
+        placed: dict[int, set[Any]] = {}
+        for _, shown in self._reached.values():
+            for view_id, (_, keys) in shown.items():
+                placed.setdefault(view_id, set()).update(keys)
+        unplaced = {}
+        for view in self._views.values():
+            rest = set(view.keys) - placed.get(id(view), set())
+            if rest:
+                unplaced[id(view)] = (view, rest)
+        return unplaced
+
+    def withholdings_by_site(self) -> list[tuple[Hashable | None, Withholding]]:
         """For each place and selected field that came back null for some record there:
-        the owners whose grant is missing and how many records it concerns."""
-        return [
+        the owners whose grant is missing and how many records it concerns. Place None:
+        records no resolver placed (see :meth:`_unplaced`)."""
+        found: list[tuple[Hashable | None, Withholding]] = [
             (site, withholding)
             for site, (fields, shown) in self._reached.items()
             for withholding in _withholdings(_tally(fields, shown.values(), {}))
         ]
+        for view, keys in self._unplaced().values():
+            tally = _tally(frozenset(view.decisions), [(view, keys)], {})
+            found.extend((None, withholding) for withholding in _withholdings(tally))
+        return found
 
-    def withholdings(self) -> list[Withholding]:
-        """Selected fields that came back null, one entry per field over the whole
-        operation; a record reached twice (listed and looked up) counts once."""
-        tally: _Tally = {}
-        for fields, shown in self._reached.values():
-            _tally(fields, shown.values(), tally)
-        return _withholdings(tally)
+    def shown(self) -> list[tuple[RecordView, dict[str, set[Any]], set[Any]]]:
+        """Per view: for each field, the records shown where that field is selected; and
+        every record of the view shown anywhere. What the audit records as disclosed and
+        withheld. Records no resolver placed count as shown with every selected field."""
+        per_view: dict[int, tuple[RecordView, dict[str, set[Any]], set[Any]]] = {}
+        places = list(self._reached.values())
+        places += [
+            (frozenset(view.decisions), {view_id: (view, keys)})
+            for view_id, (view, keys) in self._unplaced().items()
+        ]
+        for fields, shown in places:
+            for view_id, (view, keys) in shown.items():
+                _, by_field, everywhere = per_view.setdefault(view_id, (view, {}, set()))
+                everywhere.update(keys)
+                for name in fields:
+                    if name in view.decisions:
+                        before = by_field.get(name)
+                        # One place (the usual case): the fields share its key set.
+                        by_field[name] = keys if before is None else before | keys
+        return list(per_view.values())
 
     def not_fully_granted(
         self, record_type: str, fields: Iterable[str], other_owners: Iterable[str]

@@ -43,66 +43,48 @@ class Operation:
     case_reference: str | None
 
 
-@dataclass(slots=True)
-class _Tally:
-    views: list[int]  # the views (by position) whose records this row covers
-    reason: str
-
-
 _TallyKey = tuple[str, str, str, str, AgreementRef | None]
 
 
 def disclosures(gate: Gate) -> tuple[list[Disclosure], dict[tuple[str, str], set[Any]]]:
-    """Per (provider, record type, field, level, agreement): the records it covered; and
-    the records of other departments that were disclosed, by (provider, record type)."""
-    tally: dict[_TallyKey, _Tally] = {}
+    """Per (provider, record type, field, level, agreement): the records shown where that
+    field is selected; and the records of other departments that were disclosed, by
+    (provider, record type). Both come from where the gate saw each record shown, so a
+    field selected only where no record came back is neither disclosed nor refused."""
+    tally: dict[_TallyKey, tuple[list[set[Any]], str]] = {}
     disclosed: dict[tuple[str, str], set[Any]] = defaultdict(set)
-    # Each view's keys become a set once (they may repeat); a row's count is the size of
-    # the union of its views' sets, computed once per distinct group of views — not one
-    # set insertion per record per field.
-    keys: list[set[Any]] = []
-    for view in gate.views():
-        if view.owner == gate.consumer or not view.keys:
+    for view, by_field, everywhere in gate.shown():
+        if view.owner == gate.consumer or not everywhere:
             continue
-        position = len(keys)
-        keys.append(set(view.keys))
         always_listed = RECORD_TYPES[view.record_type].always_listed
         revealed = not always_listed  # another department's record exists for the caller
-        for name, decision in view.decisions.items():
-            level, agreement, reason = _attribution(gate, view, decision, always_listed)
+        for name, keys in by_field.items():
+            level, agreement, reason = _attribution(gate, view, view.decisions[name], always_listed)
             if level is None:
                 continue
             revealed = revealed or level != "none"
-            key = (view.owner, view.record_type, name, level, agreement)
-            found = tally.get(key)
-            if found is None:
-                tally[key] = _Tally([position], reason)
-            elif found.views[-1] != position:
-                found.views.append(position)
+            sets, _ = tally.setdefault(
+                (view.owner, view.record_type, name, level, agreement), ([], reason)
+            )
+            # Fields shown in the same places share one key set: count it once.
+            if not any(keys is seen for seen in sets):
+                sets.append(keys)
         if revealed:
-            disclosed[(view.owner, view.record_type)].update(keys[position])
-    counts: dict[tuple[int, ...], int] = {}
-    rows = []
-    for (provider, record_type, name, level, agreement), found in tally.items():
-        group = tuple(found.views)
-        count = counts.get(group)
-        if count is None:
-            count = counts[group] = len(
-                keys[group[0]] if len(group) == 1 else set().union(*(keys[n] for n in group))
-            )
-        rows.append(
-            Disclosure(
-                provider=provider,
-                record_type=record_type,
-                field=name,
-                level=level,
-                record_count=count,
-                reason=found.reason,
-                agreement_id=agreement.agreement_id if agreement else None,
-                agreement_code=agreement.code if agreement else None,
-                agreement_version=agreement.version if agreement else None,
-            )
+            disclosed[(view.owner, view.record_type)].update(everywhere)
+    rows = [
+        Disclosure(
+            provider=provider,
+            record_type=record_type,
+            field=name,
+            level=level,
+            record_count=len(sets[0]) if len(sets) == 1 else len(set().union(*sets)),
+            reason=reason,
+            agreement_id=agreement.agreement_id if agreement else None,
+            agreement_code=agreement.code if agreement else None,
+            agreement_version=agreement.version if agreement else None,
         )
+        for (provider, record_type, name, level, agreement), (sets, reason) in tally.items()
+    ]
     return sorted(rows, key=_disclosure_order), disclosed
 
 

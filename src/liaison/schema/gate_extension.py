@@ -3,7 +3,7 @@ decided before execution and reported after it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -103,7 +103,7 @@ def _report(
     context: Context, gate: Gate, selection: Selection, names: dict[str, tuple[str, str]]
 ) -> list[GraphQLError]:
     errors = [
-        _forbidden(w, selection.sites[site].nodes.get(w.field, []), names, context)  # type: ignore[index]
+        _forbidden(w, _nodes(selection, site, w), names, context)
         for site, w in gate.withholdings_by_site()
     ]
     if context.purpose is None and context.available_purposes and _touches_others(selection):
@@ -118,6 +118,12 @@ def _report(
             )
         )
     return errors
+
+
+def _nodes(selection: Selection, site: Hashable | None, withheld: Withholding) -> list[FieldNode]:
+    if site is None:  # records no resolver placed: every selection of the field
+        return selection.nodes.get(f"{withheld.record_type}.{withheld.field}", [])
+    return selection.sites[site].nodes.get(withheld.field, [])  # type: ignore[index]
 
 
 def _touches_others(selection: Selection) -> bool:
