@@ -283,3 +283,19 @@ class PolicyEpoch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger)
+
+
+class RecordChange(Base):
+    """One row per record a mutation created or changed, in commit order: the feed that
+    subscriptions read. Every mutation holds the audit chain's head lock from its first
+    statement to its commit (``db.audit.reserve_slot``), so ``seq`` is assigned in commit
+    order and a reader that has seen ``seq`` n has seen every change before it."""
+
+    __tablename__ = "record_change"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    record_type: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

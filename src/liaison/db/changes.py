@@ -1,0 +1,54 @@
+"""The record-change feed in the database: mutations append to it, subscriptions read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liaison.db import models
+
+_CHANGE = models.RecordChange
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    seq: int
+    record_type: str
+    record_id: int
+
+
+async def note_change(session: AsyncSession, record_type: str, record_id: int) -> None:
+    """Call in the mutation's own transaction, after its audit slot is reserved."""
+    await session.execute(
+        insert(_CHANGE).values(
+            record_type=record_type, record_id=record_id, changed_at=dt.datetime.now(dt.UTC)
+        )
+    )
+
+
+async def last_change(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(_CHANGE.seq), 0))) or 0)
+
+
+async def feed_marks(session: AsyncSession) -> tuple[int, int]:
+    """The last change and the policy epoch, in one round trip: what a poller compares."""
+    epoch = select(models.PolicyEpoch.epoch).where(models.PolicyEpoch.id == 1).scalar_subquery()
+    last = select(func.coalesce(func.max(_CHANGE.seq), 0)).scalar_subquery()
+    row = (await session.execute(select(last, epoch))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+async def changes_after(
+    session: AsyncSession, seq: int, record_type: str, *, limit: int
+) -> Sequence[Change]:
+    rows = await session.execute(
+        select(_CHANGE.seq, _CHANGE.record_type, _CHANGE.record_id)
+        .where(_CHANGE.seq > seq, _CHANGE.record_type == record_type)
+        .order_by(_CHANGE.seq)
+        .limit(limit)
+    )
+    return [Change(int(r.seq), str(r.record_type), int(r.record_id)) for r in rows]
