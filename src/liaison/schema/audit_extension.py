@@ -20,7 +20,8 @@ import orjson
 from graphql import GraphQLError, OperationDefinitionNode
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 
 from liaison.db.audit import Slot, reserve_slot, write_event
@@ -83,6 +84,37 @@ class AuditTrail(SchemaExtension):
             await _abandon(context)
             result.data = None
             result.errors = [_unavailable(context)]
+
+
+class AuditEachEvent(SchemaExtension):
+    """A subscription's events, each appended as its own event before it is delivered
+    (the websocket handler commits, then sends). Must come AFTER ``PermissionGate``:
+    ``on_stream_result`` hooks run in list order, and the gate adds its errors first."""
+
+    async def on_stream_result(self, result: StreamExecutionResult) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if (
+            isinstance(context, Context)
+            and context.event_open
+            and isinstance(result, ExecutionResult)
+        ):
+            try:
+                entry = build_entry(
+                    _operation(execution, context),
+                    context.gate,
+                    list(result.errors or []),
+                    data_returned=result.data is not None,
+                    writes=False,
+                )
+                if entry is not None:
+                    async with context.database() as session:
+                        await write_event(session, await reserve_slot(session), entry)
+            except Exception:
+                await _abandon(context)
+                result.data = None
+                result.errors = [_unavailable(context)]
+        yield
 
 
 async def _abandon(context: Context) -> None:

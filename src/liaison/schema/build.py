@@ -11,7 +11,7 @@ from strawberry.tools import merge_types
 from liaison.limits import Limits
 from liaison.permissions.catalogue import Access
 from liaison.schema.agreements import AgreementMutation, AgreementQuery
-from liaison.schema.audit_extension import AuditTrail
+from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedValidation
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
@@ -22,10 +22,12 @@ from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
 from liaison.schema.scalars import SCALARS
+from liaison.schema.subscriptions import RecordSubscription
 
 # Each area of the API contributes its own root fields.
 QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery, AuditQuery)
 MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription,)
 
 
 class SchemaDeclarationError(TypeError):
@@ -72,6 +74,7 @@ def build_schema(
         ),
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
+        subscription=merge_types("Subscription", SUBSCRIPTION_TYPES),
         # AuditTrail before PermissionGate: on_execute hooks unwind in reverse, so the
         # audit sees the gate's FORBIDDEN errors (see AuditTrail).
         extensions=[
@@ -80,6 +83,7 @@ def build_schema(
             HideInternalErrors,
             AuditTrail,
             PermissionGate,
+            AuditEachEvent,  # after the gate: see AuditEachEvent
             *charge,
         ],
         config=StrawberryConfig(scalar_map=SCALARS),

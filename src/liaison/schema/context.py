@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liaison.db.change_feed import ChangeFeed
 from liaison.db.scope import RowAccess
 from liaison.permissions.gate import Gate
 from liaison.permissions.policy import GrantTerms
@@ -31,9 +32,13 @@ class Context:
     case_reference: str | None
     request_id: str
     grants_in_force: tuple[GrantTerms, ...] = ()
-    # Websocket operations share one context and never pass the HTTP commit: see
-    # PermissionGate, which keeps queries and mutations on HTTP.
-    over_websocket: bool = False
+    # Subscriptions (websocket only): the feed that wakes them, and how to take the
+    # caller's access afresh before each event, so an agreement change applies at once.
+    changes: ChangeFeed | None = None
+    renew_access: Callable[[Context], Awaitable[None]] | None = None
+    # True while a subscription event is being executed and delivered: only then do the
+    # gate, the audit and the record budget account for a streamed result.
+    event_open: bool = False
     gate: Gate | None = None
     selection: Selection | None = None
     _loaders: Loaders | None = None

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -17,7 +16,8 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import StreamExecutionResult
 
 from liaison.permissions.catalogue import Element
 from liaison.permissions.gate import Gate, Withholding
@@ -55,21 +55,6 @@ class PermissionGate(SchemaExtension):
         if not isinstance(context, Context):
             yield
             return
-        if context.over_websocket and execution.operation_type is not OperationType.SUBSCRIPTION:
-            # Audit events and writes are committed before an HTTP response leaves; a
-            # websocket result has no such point, so only subscriptions travel there.
-            execution.result = GraphQLExecutionResult(
-                data=None,
-                errors=[
-                    error(
-                        "WEBSOCKET_SUBSCRIPTIONS_ONLY",
-                        "Queries and mutations go over HTTP (POST /graphql); the websocket "
-                        "carries subscriptions only.",
-                    )
-                ],
-            )
-            yield
-            return
         schema = execution.schema._schema
         forward, backward = element_map(schema)
         document = execution.graphql_document
@@ -93,6 +78,23 @@ class PermissionGate(SchemaExtension):
         extra = _report(context, context.gate, selection, backward)
         if extra:
             result.errors = [*(result.errors or []), *extra]
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        """A subscription decides its selection once (``on_execute``) and reports per
+        event: the gate the event was built through says what it withheld."""
+        context = self.execution_context.context
+        if (
+            isinstance(context, Context)
+            and context.event_open
+            and isinstance(result, ExecutionResult)
+            and context.gate is not None
+            and context.selection is not None
+        ):
+            _, backward = element_map(self.execution_context.schema._schema)
+            extra = _report(context, context.gate, context.selection, backward)
+            if extra:
+                result.errors = [*(result.errors or []), *extra]
+        yield
 
 
 def _record_types(forward: ElementMap) -> dict[str, str]:

@@ -4,12 +4,16 @@ their details (SQL, stack) go only to the server log."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import StreamExecutionResult
+from strawberry.types.graphql import OperationType
 
 from liaison.schema.context import Context
 
@@ -26,29 +30,40 @@ def _unexpected(error: GraphQLError) -> bool:
     )
 
 
+def _masked(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+    masked = []
+    for error in errors:
+        if _unexpected(error):
+            log.error("unexpected error in request %s", request_id, exc_info=error.original_error)
+            error = GraphQLError(
+                "Internal error: the request could not be completed. Quote the request id "
+                "to the operators.",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "INTERNAL", "requestId": request_id},
+            )
+        masked.append(error)
+    return masked
+
+
 class HideInternalErrors(SchemaExtension):
+    """Over HTTP the result is masked when the operation ends; a streamed result (every
+    operation over the websocket, each subscription event) before it is sent."""
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not result.errors:
-            return
+        if result is not None and result.errors:
+            result.errors = _masked(result.errors, self._request_id())
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if isinstance(result, ExecutionResult) and result.errors:
+            result.errors = _masked(result.errors, self._request_id())
+        yield
+
+    def _request_id(self) -> str | None:
         context = self.execution_context.context
-        request_id = context.request_id if isinstance(context, Context) else None
-        masked = []
-        for error in result.errors:
-            if _unexpected(error):
-                log.error(
-                    "unexpected error in request %s", request_id, exc_info=error.original_error
-                )
-                error = GraphQLError(
-                    "Internal error: the request could not be completed. Quote the request id "
-                    "to the operators.",
-                    nodes=error.nodes,
-                    path=error.path,
-                    extensions={"code": "INTERNAL", "requestId": request_id},
-                )
-            masked.append(error)
-        result.errors = masked
+        return context.request_id if isinstance(context, Context) else None
 
 
 _SUGGESTION = " Did you mean "
@@ -71,7 +86,31 @@ class LiaisonSchema(strawberry.Schema):
 
     strawberry hands every error list to ``process_errors`` before it is returned; the
     masking is done in place, as strawberry's own suggestion removal does.
+
+    ``execute`` (one result: HTTP) never runs a subscription; ``stream`` (the websocket)
+    does, with the per-event gate, audit and commit a subscription needs.
     """
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -21,6 +21,7 @@ from liaison.codes import (
     validate_uscc,
 )
 from liaison.db import models
+from liaison.db.changes import note_change
 from liaison.db.records import RECORD_TABLES, fetch_records
 from liaison.db.rules import LIFECYCLE_TRANSITIONS, RISK_TRANSITIONS, RULE_SETS, WRITER_KINDS
 from liaison.permissions.principal import Role
@@ -274,6 +275,7 @@ class RecordMutation:
             )
             await session.flush()
             new_id = enterprise.id
+            await note_change(session, "enterprise", new_id)
         return EnterprisePayload(enterprise=await _reload(info, "enterprise", new_id))
 
     @strawberry.mutation(description="Append an event to an enterprise's dynamic ledger.")
@@ -335,6 +337,8 @@ class RecordMutation:
             await _derive_status(session, enterprise_id)
             await session.flush()
             new_id = event.id
+            await note_change(session, "lifecycle_event", new_id)
+            await note_change(session, "enterprise", enterprise_id)
         return LifecycleEventPayload(event=await _reload(info, "lifecycle_event", new_id))
 
     @strawberry.mutation(description="Declare a dangerous chemical at entry (customs).")
@@ -391,6 +395,7 @@ class RecordMutation:
             session.add(entry)
             await session.flush()
             new_id = entry.id
+            await note_change(session, "dangerous_chemical_entry", new_id)
         return DangerousChemicalEntryPayload(
             entry=await _reload(info, "dangerous_chemical_entry", new_id)
         )
@@ -442,6 +447,7 @@ class RecordMutation:
             session.add(rating)
             await session.flush()
             new_id = rating.id
+            await note_change(session, "credit_rating", new_id)
         return CreditRatingPayload(rating=await _reload(info, "credit_rating", new_id))
 
     @strawberry.mutation(description="Report a risk or hidden danger your department found.")
@@ -481,6 +487,7 @@ class RecordMutation:
             session.add(risk)
             await session.flush()
             new_id = risk.id
+            await note_change(session, "risk", new_id)
         return RiskPayload(risk=await _reload(info, "risk", new_id))
 
     @strawberry.mutation(
@@ -507,4 +514,5 @@ class RecordMutation:
                 risk.closed_on = input.on or dt.date.today()
             await session.flush()
             risk_id = risk.id
+            await note_change(session, "risk", risk_id)
         return RiskPayload(risk=await _reload(info, "risk", risk_id))

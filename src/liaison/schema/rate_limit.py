@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import StreamExecutionResult
 
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
@@ -105,6 +106,15 @@ class ChargeResolvedRecords(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         yield
+        self._charge()
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and context.event_open:
+            self._charge()  # a subscription event; its operation was charged by on_execute
+        yield
+
+    def _charge(self) -> None:
         context = self.execution_context.context
         if isinstance(context, Context) and context.gate is not None:
             records = sum(len(view.keys) for view in context.gate.views())
