@@ -50,6 +50,12 @@ class Limits:
         "executing one operation: beyond it one `TIMEOUT` error, no data, and the "
         "transaction rolled back",
     )
+    max_socket_operations: int = _limit(
+        32,
+        "LIAISON_MAX_SOCKET_OPERATIONS",
+        "operations in flight on one websocket, subscriptions included; one more gets an "
+        "`error` message and is not run",
+    )
     rate_records_per_minute: int = _limit(
         60_000,
         "LIAISON_RATE_RECORDS_PER_MINUTE",

@@ -10,13 +10,8 @@ from typing import Any
 
 import httpx
 from click.testing import CliRunner, Result
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.cli import main
-from liaison.db.audit import ChainedEvent, load_events
-from liaison.db.audit_log import index_pending
-from liaison.db.audit_models import AuditEvent
 
 CHEMICALS_TO_EMERGENCY = {
     "provider": "customs",
@@ -61,24 +56,6 @@ async def ask(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )
     return response.status_code, response.json(), response.headers["x-request-id"]
-
-
-async def events_for(
-    sessions: async_sessionmaker[AsyncSession], request_id: str
-) -> list[ChainedEvent]:
-    """The events of one request, their records read from the index brought up to date
-    first (as ``accessLog`` does)."""
-    async with sessions() as session:
-        async with session.begin():
-            await index_pending(session)
-        rows = list(
-            await session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.request_id == request_id)
-                .order_by(AuditEvent.seq)
-            )
-        )
-        return await load_events(session, rows)
 
 
 async def run_cli(*args: str) -> Result:

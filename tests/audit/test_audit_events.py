@@ -4,10 +4,11 @@ returned of which department's data, under which agreement, and what was refused
 from __future__ import annotations
 
 import httpx
-from audit_support import CHEMICALS_TO_EMERGENCY, ask, events_for, new_request_id
+from audit_support import CHEMICALS_TO_EMERGENCY, ask, new_request_id
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit_events import events_for
 from liaison.api.keys import SigningKeys
 from liaison.db import models
 from liaison.db.audit import DisclosedRecord, Disclosure

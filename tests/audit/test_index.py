@@ -12,11 +12,12 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from audit_support import CHEMICALS_TO_EMERGENCY, ask, events_for, new_request_id, run_cli
+from audit_support import CHEMICALS_TO_EMERGENCY, ask, new_request_id, run_cli
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from test_tamper_evidence import append_only_bypassed
 
+from audit_events import events_for
 from liaison.api.keys import SigningKeys
 from liaison.db.audit import (
     AuditEntry,

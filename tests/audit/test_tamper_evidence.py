@@ -10,11 +10,12 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from audit_support import CHEMICALS_TO_EMERGENCY, ask, events_for, new_request_id, run_cli
+from audit_support import CHEMICALS_TO_EMERGENCY, ask, new_request_id, run_cli
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit_events import events_for
 from liaison.api.keys import SigningKeys
 from liaison.db.audit import event_hash
 from world import USCC_CHEMICAL, World, grant, token

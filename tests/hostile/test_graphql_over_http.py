@@ -238,7 +238,7 @@ async def test_a_subscription_over_http_is_a_request_error(
 ) -> None:
     response = await http.post(
         "/graphql",
-        json={"query": "subscription { me }"},
+        json={"query": "subscription { riskChanged { id } }"},
         headers={**bearer(keys), "Accept": GRAPHQL_RESPONSE_JSON},
     )
 
@@ -246,5 +246,6 @@ async def test_a_subscription_over_http_is_a_request_error(
     body = response.json()
     assert "data" not in body
     assert body["errors"][0]["message"] == (
-        "The subscription operation is not supported by the schema."
+        "Subscriptions are not served over HTTP: open a websocket (graphql-transport-ws) at "
+        "this same path. Nothing was executed."
     )

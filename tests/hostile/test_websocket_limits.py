@@ -83,11 +83,10 @@ async def test_depth_is_limited_over_the_websocket_as_over_http(
     assert refused["payload"][0]["message"] == (
         "The operation nests fields 6 deep; at most 5 are allowed."
     )
-    # Within the limits, a query is refused at execution: the socket carries subscriptions.
+    # Within the limits, the same socket serves a query as HTTP would.
     assert served["type"] == "next"
-    assert [e["extensions"]["code"] for e in served["payload"]["errors"]] == [
-        "WEBSOCKET_SUBSCRIPTIONS_ONLY"
-    ]
+    assert "errors" not in served["payload"]
+    assert len(served["payload"]["data"]["enterprises"]["edges"]) == 3
 
 
 async def test_aliases_are_limited_over_the_websocket(
@@ -122,6 +121,24 @@ async def test_sizes_are_limited_over_the_websocket(
         message = await run(connection, query, variables)
 
     assert limit_of(message) == limit
+
+
+async def test_operations_in_flight_on_one_socket_are_limited(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    async with socket(settings, keys, max_socket_operations=2) as connection:
+        for n in (1, 2):
+            payload = {"query": "subscription { riskChanged { id } }"}
+            await connection.send(
+                json.dumps({"id": f"s{n}", "type": "subscribe", "payload": payload})
+            )
+        refused = await run(connection, "{ me { department } }", operation_id="third")
+
+    assert limit_of(refused) == "socketOperations"
+    assert refused["payload"][0]["message"] == (
+        "2 operations are already running on this socket, the most allowed: complete one, "
+        "or open another socket."
+    )
 
 
 async def test_a_document_over_the_token_limit_closes_the_socket_as_the_protocol_says(

@@ -23,6 +23,7 @@ from liaison.api.identity import build_identity
 from liaison.api.policy_cache import PolicyCache
 from liaison.api.request_id import RequestIdMiddleware
 from liaison.db.audit_log import index_continuously
+from liaison.db.change_feed import ChangeFeed
 from liaison.db.engine import create_engine, session_factory
 from liaison.schema.build import build_schema
 from liaison.schema.rate_limit import RecordBudget
@@ -33,10 +34,12 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     sessions = session_factory(engine)
     identity = build_identity(settings, sessions)
     budget = RecordBudget(settings.limits.rate_records_per_minute)
+    changes = ChangeFeed(sessions, poll_seconds=settings.subscription_poll_seconds)
     view = GraphQLOverHTTP(
         build_schema(fast_lists=fast_lists, limits=settings.limits, budget=budget),
         sessions=sessions,
         policies=PolicyCache(),
+        changes=changes,
         limits=settings.limits,
         budget=budget,
         cors_origins=settings.cors_origins,
@@ -59,6 +62,7 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
         indexer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await indexer
+        await changes.close()
         await engine.dispose()
 
     app = Starlette(
@@ -80,4 +84,5 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     )
     app.state.engine = engine
     app.state.identity = identity
+    app.state.changes = changes
     return app

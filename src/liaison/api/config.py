@@ -28,6 +28,9 @@ class Settings:
     # (LIAISON_ISSUERS_FILE, TOML or YAML).
     public_url: str | None = None
     issuers_file: Path | None = None
+    # Subscriptions (README, Subscriptions): how often each process looks for changes
+    # made by any process (LIAISON_SUBSCRIPTION_POLL_SECONDS).
+    subscription_poll_seconds: float = 1.0
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -41,6 +44,19 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 3600:
+        raise SystemExit(f"{name} must be more than 0 and at most 3600 seconds")
+    return value
 
 
 def limits_from_environment() -> Limits:
@@ -90,6 +106,7 @@ def from_environment() -> Settings:
         cors_origins=cors_origins_from_environment(),
         public_url=_public_url(),
         issuers_file=_optional_path("LIAISON_ISSUERS_FILE"),
+        subscription_poll_seconds=_seconds("LIAISON_SUBSCRIPTION_POLL_SECONDS", 1.0),
     )
 
 

@@ -4,8 +4,7 @@ transaction commits before any data leaves, or the caller gets no data."""
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from graphql import GraphQLError
@@ -21,15 +20,13 @@ from strawberry.types import ExecutionResult
 from liaison.api.authentication import Authenticator, NotAuthenticated
 from liaison.api.graphiql import graphiql_page
 from liaison.api.policy_cache import PolicyCache
+from liaison.api.purpose import CASE_HEADER, PURPOSE_HEADER, case_problem, purpose_problem
+from liaison.api.websocket import WebSocketConnection
+from liaison.db.change_feed import ChangeFeed
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
 
 log = logging.getLogger("liaison.api")
-
-PURPOSE_HEADER = "liaison-purpose"
-CASE_HEADER = "liaison-case"
-_PURPOSE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
-_CASE = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
 
 
 def _error_body(message: str, code: str, request_id: str, **extra: Any) -> dict[str, Any]:
@@ -44,11 +41,17 @@ class LiaisonGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, given a typed context and a commit at the edge."""
 
     def __init__(
-        self, schema: Any, *, sessions: async_sessionmaker[AsyncSession], policies: PolicyCache
+        self,
+        schema: Any,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        policies: PolicyCache,
+        changes: ChangeFeed | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.sessions = sessions
         self.policies = policies
+        self.changes = changes or ChangeFeed(sessions)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -69,7 +72,40 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             case_reference=state["case_reference"],
             request_id=state["request_id"],
             grants_in_force=grants,
-            over_websocket=isinstance(request, WebSocket),
+        )
+
+    async def operation_context(
+        self,
+        principal: Principal,
+        *,
+        purpose: str | None,
+        case_reference: str | None,
+        request_id: str,
+    ) -> Context:
+        """One websocket operation's context, with a session of its own."""
+        session = self.sessions()
+        try:
+            access, grants = await self.policies.access(
+                session, consumer=principal.department, purpose=purpose
+            )
+        except BaseException:
+            await session.close()
+            raise
+        return Context(
+            principal=principal,
+            session=session,
+            access=access,
+            purpose=purpose,
+            case_reference=case_reference,
+            request_id=request_id,
+            grants_in_force=grants,
+            changes=self.changes,
+            renew_access=self.renew_access,
+        )
+
+    async def renew_access(self, context: Context) -> None:
+        context.access, context.grants_in_force = await self.policies.access(
+            context.session, consumer=context.department, purpose=context.purpose
         )
 
     async def process_result(
@@ -130,25 +166,12 @@ class GraphQLEndpoint:
             await response(scope, receive, send)
             return
         purpose = request.headers.get(PURPOSE_HEADER)
-        if purpose is not None and not _PURPOSE.match(purpose):
-            await JSONResponse(
-                _error_body(
-                    "Liaison-Purpose must be a purpose code such as joint_inspection "
-                    "(lowercase letters, digits and underscores).",
-                    "BAD_REQUEST",
-                    request_id,
-                ),
-                status_code=400,
-            )(scope, receive, send)
-            return
         case = request.headers.get(CASE_HEADER)
-        if case is not None and not _CASE.match(case):
-            await JSONResponse(
-                _error_body(
-                    "Liaison-Case must be 1 to 128 printable characters.", "BAD_REQUEST", request_id
-                ),
-                status_code=400,
-            )(scope, receive, send)
+        problem = purpose_problem(purpose) or case_problem(case)
+        if problem is not None:
+            await JSONResponse(_error_body(problem, "BAD_REQUEST", request_id), status_code=400)(
+                scope, receive, send
+            )
             return
 
         async with self.sessions() as session:
@@ -162,28 +185,32 @@ class GraphQLEndpoint:
             await self.view(scope, receive, send)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A token in the handshake is checked at once (401 if bad); without one, the
+        socket opens and the token is expected in ``connection_init`` (see websocket.py)."""
         websocket = WebSocket(scope, receive, send)
         headers = websocket.headers
-        try:
-            principal = await self.authenticator.from_headers(headers)
-        except NotAuthenticated as exc:
-            await websocket.send_denial_response(
-                JSONResponse(
-                    _error_body(exc.reason, "UNAUTHENTICATED", scope["state"]["request_id"]),
-                    status_code=401,
-                    headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
+        request_id: str = scope["state"]["request_id"]
+        authorization = headers.get("authorization")
+        if authorization is not None:
+            try:
+                await self.authenticator.principal(authorization)
+            except NotAuthenticated as exc:
+                await websocket.send_denial_response(
+                    JSONResponse(
+                        _error_body(exc.reason, "UNAUTHENTICATED", request_id),
+                        status_code=401,
+                        headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
+                    )
                 )
-            )
-            return
-        async with self.sessions() as session:
-            scope.setdefault("state", {})
-            scope["state"].update(
-                principal=principal,
-                session=session,
-                purpose=headers.get(PURPOSE_HEADER),
-                case_reference=headers.get(CASE_HEADER),
-            )
-            await self.view(scope, receive, send)
+                return
+        connection = WebSocketConnection(
+            request_id=request_id,
+            authenticator=self.authenticator,
+            authorization=authorization,
+            purpose=headers.get(PURPOSE_HEADER),
+            case_reference=headers.get(CASE_HEADER),
+        )
+        await self.view.run(websocket, context=cast("Context", connection))
 
 
 def _wants_graphiql(request: Request) -> bool:

@@ -33,15 +33,12 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from liaison.api.graphql_app import LiaisonGraphQL
 from liaison.api.http_errors import error_response, request_id_of
+from liaison.api.websocket import LiaisonTransportWSHandler
 from liaison.limits import Limits
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
@@ -51,6 +48,10 @@ from liaison.schema.rate_limit import RATE_LIMITED, RecordBudget, rate_limited_e
 APPLICATION_JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
+SUBSCRIPTIONS_OVER_WS = (
+    "Subscriptions are not served over HTTP: open a websocket (graphql-transport-ws) at this "
+    "same path. Nothing was executed."
+)
 _PARAMETERS = ("query", "variables", "operationName", "extensions")
 
 
@@ -206,7 +207,8 @@ class GraphQLOverHTTP(LiaisonGraphQL):
         self.budget = budget
         self.protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)  # not the legacy graphql-ws
         self.allowed_origins = normalize_allowed_origins(cors_origins)
-        self.graphql_transport_ws_handler_class = LimitedTransportWSHandler  # defined below
+        self.graphql_transport_ws_handler_class = LiaisonTransportWSHandler
+        self.max_subscriptions_per_connection = limits.max_socket_operations or None
 
     def decode_json(self, data: str | bytes) -> object:
         # Websocket messages: strict JSON (no NaN, no lone surrogates), nesting bounded.
@@ -316,6 +318,11 @@ class GraphQLOverHTTP(LiaisonGraphQL):
                     "executed.",
                     headers={"Allow": "POST"},
                 ) from None
+            if (
+                isinstance(cause, InvalidOperationTypeError)
+                and cause.operation_type == OperationType.SUBSCRIPTION
+            ):
+                return ExecutionResult(data=None, errors=[GraphQLError(SUBSCRIPTIONS_OVER_WS)])
             if isinstance(cause, CannotGetOperationTypeError):
                 # A request error like any other: the document names no such operation.
                 return ExecutionResult(data=None, errors=[GraphQLError(exc.reason)])
@@ -352,45 +359,3 @@ class GraphQLOverHTTP(LiaisonGraphQL):
         if sub_response.background:
             response.background = sub_response.background
         return response
-
-
-class LimitedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """``subscribe`` messages meet the same size limits and record budget as HTTP requests;
-    a refused operation gets one ``error`` message and is not executed."""
-
-    async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        if self.connection_acknowledged and message.get("id") not in self.operations:
-            payload = message.get("payload")
-            if not _valid_subscribe_payload(payload):
-                await self.websocket.close(
-                    code=4400,
-                    reason="Invalid subscribe payload: `query` must be a string, `variables` "
-                    "and `extensions` objects, `operationName` a string",
-                )
-                return
-            view = cast("GraphQLOverHTTP", self.view)
-            errors = size_errors(payload["query"], payload.get("variables"), view.limits)
-            if not errors and isinstance(self.context, Context):
-                wait = view.budget.retry_after(self.context.principal)
-                if wait:
-                    errors = [rate_limited_error(wait, view.budget.capacity)]
-            if errors:
-                await self.send_message(
-                    {
-                        "id": message["id"],
-                        "type": "error",
-                        "payload": [error.formatted for error in errors],
-                    }
-                )
-                return
-        await super().handle_subscribe(message)
-
-
-def _valid_subscribe_payload(payload: Any) -> bool:
-    return (
-        isinstance(payload, dict)
-        and isinstance(payload.get("query"), str)
-        and isinstance(payload.get("variables") or {}, dict)
-        and isinstance(payload.get("extensions") or {}, dict)
-        and isinstance(payload.get("operationName") or "", str)
-    )
