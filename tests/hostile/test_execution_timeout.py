@@ -92,18 +92,23 @@ async def first_broken_link(sessions: Sessions) -> BrokenLink | None:
         return await verify_chain(session)
 
 
-def postgresql_only(settings: Settings) -> None:
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("SQLite runs a statement to its end in its own thread; PostgreSQL cancels it")
+def slow_statement(settings: Settings) -> str:
+    """One statement that runs for many seconds unless the server cuts it: PostgreSQL
+    sleeps; SQLite (no sleep) counts, about 20 s on a 2-core machine."""
+    if settings.database_url.startswith("postgresql"):
+        return "SELECT NULL::int FROM pg_sleep(20)"
+    return (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60000000) "
+        "SELECT NULL FROM c WHERE x = 0"
+    )
 
 
 async def test_a_query_cut_inside_a_database_statement_is_a_timeout(
     settings: Settings, keys: SigningKeys, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    postgresql_only(settings)
     from liaison.schema import queries
 
-    slow = SimpleNamespace(where=lambda *_: text("SELECT NULL::int FROM pg_sleep(5)"))
+    slow = SimpleNamespace(where=lambda *_: text(slow_statement(settings)))
     monkeypatch.setattr(queries, "select", lambda *_: slow)
 
     async with client_with(settings, max_execution_seconds=0.5) as client:
@@ -140,10 +145,8 @@ async def test_a_mutation_cut_inside_a_database_statement_fails_closed(
     # SQLAlchemy invalidates a connection whose statement was interrupted, and the
     # transaction with it, the audit trail's reserved slot included: the event cannot be
     # written, so the answer is AUDIT_UNAVAILABLE, everything rolled back.
-    postgresql_only(settings)
-
     async def sleep_in_the_database(context: Any) -> None:
-        await context.session.execute(text("SELECT pg_sleep(5)"))
+        await context.session.execute(text(slow_statement(settings)))
 
     slow_after_writing(monkeypatch, sleep_in_the_database)
     uscc = new_uscc(9202)

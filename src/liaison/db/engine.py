@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -62,3 +64,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def statement_interrupter(session: AsyncSession) -> Callable[[], None] | None:
+    """What stops the statement ``session`` will be running, for a caller that may give up
+    on it; taken beforehand, since giving up invalidates (and closes) the session's
+    connection.
+
+    A cancelled asyncpg query is cancelled on the server: nothing to do (None). aiosqlite
+    runs a statement in its own thread to the end whatever happens to the task awaiting it,
+    holding the connection (and SQLite's write lock) meanwhile; ``sqlite3``'s interrupt,
+    safe to call from any thread, makes it stop at once.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    # aiosqlite.Connection keeps the sqlite3 connection it runs in its thread as ``_conn``.
+    sqlite_connection: sqlite3.Connection = raw.driver_connection._conn  # type: ignore[union-attr]
+    return sqlite_connection.interrupt

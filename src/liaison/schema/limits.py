@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 import orjson
@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from liaison.db.engine import statement_interrupter
 from liaison.limits import Limits
 
 log = logging.getLogger("liaison.limits")
@@ -229,6 +230,15 @@ def timeout_error(seconds: float) -> GraphQLError:
     )
 
 
+def _expire(deadline: asyncio.Timeout, interrupt: Callable[[], None] | None) -> None:
+    if interrupt is not None:
+        try:
+            interrupt()
+        except Exception:
+            log.exception("interrupting the statement of an abandoned operation failed")
+    deadline.reschedule(asyncio.get_running_loop().time())
+
+
 def with_deadline(executor: type[E], seconds: float) -> type[E]:
     """``executor`` whose asynchronous operations are cancelled after ``seconds``.
 
@@ -237,8 +247,10 @@ def with_deadline(executor: type[E], seconds: float) -> type[E]:
     before (the audit trail's reserved slot) is kept and filled. A query writes nothing and
     needs no savepoint (no extra statement); its transaction is rolled back whole.
 
-    A statement interrupted in flight makes SQLAlchemy invalidate the connection and with it
-    the transaction: a mutation's is then left for the audit trail to fail on, which answers
+    The statement in flight is cut too: asyncpg cancels it on the server; an SQLite one is
+    interrupted (``db.engine.statement_interrupter``) before the task is cancelled, since
+    aiosqlite would otherwise run it to its end. A statement interrupted in flight makes
+    SQLAlchemy invalidate the connection and with it the transaction: a mutation's is then left for the audit trail to fail on, which answers
     ``AUDIT_UNAVAILABLE`` and rolls everything back (fail closed, the chain intact).
     """
     if seconds <= 0:
@@ -256,9 +268,17 @@ def with_deadline(executor: type[E], seconds: float) -> type[E]:
             savepoint = None
             if session is not None and self.operation.operation == OperationType.MUTATION:
                 savepoint = await session.begin_nested()
+            interrupt = await statement_interrupter(session) if session is not None else None
+            loop = asyncio.get_running_loop()
             try:
-                async with asyncio.timeout(seconds):
-                    result = await pending
+                async with asyncio.timeout(None) as deadline:
+                    # The statement in flight is interrupted before the task is cancelled:
+                    # cancelling first would close an SQLite connection still running it.
+                    expiry = loop.call_later(seconds, _expire, deadline, interrupt)
+                    try:
+                        result = await pending
+                    finally:
+                        expiry.cancel()
             except TimeoutError:
                 await self._abandon(session, savepoint)
                 return ExecutionResult(data=None, errors=[timeout_error(seconds)])
@@ -267,7 +287,9 @@ def with_deadline(executor: type[E], seconds: float) -> type[E]:
             return result
 
         async def _abandon(
-            self, session: AsyncSession | None, savepoint: AsyncSessionTransaction | None
+            self,
+            session: AsyncSession | None,
+            savepoint: AsyncSessionTransaction | None,
         ) -> None:
             for future in list(self.background_futures):
                 future.cancel()
