@@ -28,6 +28,15 @@ USCC_CHEMICAL = "91310115MA1K4ABC05"
 USCC_PAINTS = "91310115MA1K4ABD2C"
 USCC_WAREHOUSE = "91310115MA1K4ABE4K"
 
+# emergency's risks, two fields in full, shared with customs for joint inspection.
+RISKS_TO_CUSTOMS = {
+    "provider": "emergency",
+    "consumers": ["customs"],
+    "record_type": "risk",
+    "purposes": ["joint_inspection"],
+    "fields": {"category": "full", "level": "full"},
+}
+
 
 @dataclass
 class World:

@@ -21,14 +21,6 @@ CHEMICALS_TO_EMERGENCY = {
     "fields": {"cas_number": "full", "quantity": "masked"},
 }
 
-RISKS_TO_CUSTOMS = {
-    "provider": "emergency",
-    "consumers": ["customs"],
-    "record_type": "risk",
-    "purposes": ["joint_inspection"],
-    "fields": {"category": "full", "level": "full"},
-}
-
 
 def new_request_id(label: str) -> str:
     return f"{label}-{uuid.uuid4().hex[:12]}"

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from audit_support import CHEMICALS_TO_EMERGENCY, RISKS_TO_CUSTOMS, ask, new_request_id
+from audit_support import CHEMICALS_TO_EMERGENCY, ask, new_request_id
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
-from world import USCC_CHEMICAL, USCC_WAREHOUSE, World, grant, token
+from world import RISKS_TO_CUSTOMS, USCC_CHEMICAL, USCC_WAREHOUSE, World, grant, token
 
 Sessions = async_sessionmaker[AsyncSession]
 

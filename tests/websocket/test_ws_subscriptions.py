@@ -24,18 +24,20 @@ from liaison.api.keys import SigningKeys
 from liaison.db import models
 from liaison.db.changes import note_change
 from live_server import serving
-from world import USCC_CHEMICAL, USCC_PAINTS, USCC_WAREHOUSE, World, grant, graphql, token
+from world import (
+    RISKS_TO_CUSTOMS,
+    USCC_CHEMICAL,
+    USCC_PAINTS,
+    USCC_WAREHOUSE,
+    World,
+    grant,
+    graphql,
+    token,
+)
 
 Sessions = async_sessionmaker[AsyncSession]
 
 RISKS = "subscription { riskChanged { id owner enterprise { uscc } category level description } }"
-RISKS_TO_CUSTOMS = {
-    "provider": "emergency",
-    "consumers": ["customs"],
-    "record_type": "risk",
-    "purposes": ["joint_inspection"],
-    "fields": {"category": "full", "level": "full"},
-}
 REPORT = """
 mutation($input: ReportRiskInput!) {
   reportRisk(input: $input) { risk { id } errors { field message } }

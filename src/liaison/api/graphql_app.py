@@ -58,20 +58,12 @@ class LiaisonGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope["state"]
-        principal: Principal = state["principal"]
-        session: AsyncSession = state["session"]
-        purpose: str | None = state["purpose"]
-        access, grants = await self.policies.access(
-            session, consumer=principal.department, purpose=purpose
-        )
-        return Context(
-            principal=principal,
-            session=session,
-            access=access,
-            purpose=purpose,
+        return await self._context(
+            state["principal"],
+            state["session"],
+            purpose=state["purpose"],
             case_reference=state["case_reference"],
             request_id=state["request_id"],
-            grants_in_force=grants,
         )
 
     async def operation_context(
@@ -85,12 +77,31 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         """One websocket operation's context, with a session of its own."""
         session = self.sessions()
         try:
-            access, grants = await self.policies.access(
-                session, consumer=principal.department, purpose=purpose
+            context = await self._context(
+                principal,
+                session,
+                purpose=purpose,
+                case_reference=case_reference,
+                request_id=request_id,
             )
         except BaseException:
             await session.close()
             raise
+        context.changes, context.renew_access = self.changes, self.renew_access
+        return context
+
+    async def _context(
+        self,
+        principal: Principal,
+        session: AsyncSession,
+        *,
+        purpose: str | None,
+        case_reference: str | None,
+        request_id: str,
+    ) -> Context:
+        access, grants = await self.policies.access(
+            session, consumer=principal.department, purpose=purpose
+        )
         return Context(
             principal=principal,
             session=session,
@@ -99,8 +110,6 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             case_reference=case_reference,
             request_id=request_id,
             grants_in_force=grants,
-            changes=self.changes,
-            renew_access=self.renew_access,
         )
 
     async def renew_access(self, context: Context) -> None:

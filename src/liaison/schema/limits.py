@@ -250,8 +250,9 @@ def with_deadline(executor: type[E], seconds: float) -> type[E]:
     The statement in flight is cut too: asyncpg cancels it on the server; an SQLite one is
     interrupted (``db.engine.statement_interrupter``) before the task is cancelled, since
     aiosqlite would otherwise run it to its end. A statement interrupted in flight makes
-    SQLAlchemy invalidate the connection and with it the transaction: a mutation's is then left for the audit trail to fail on, which answers
-    ``AUDIT_UNAVAILABLE`` and rolls everything back (fail closed, the chain intact).
+    SQLAlchemy invalidate the connection and with it the transaction: a mutation's is then
+    left for the audit trail to fail on, which answers ``AUDIT_UNAVAILABLE`` and rolls
+    everything back (fail closed, the chain intact).
     """
     if seconds <= 0:
         return executor

@@ -22,15 +22,13 @@ from liaison.codes import (
 )
 from liaison.db import models
 from liaison.db.changes import note_change
-from liaison.db.records import RECORD_TABLES, fetch_records
 from liaison.db.rules import LIFECYCLE_TRANSITIONS, RISK_TRANSITIONS, RULE_SETS, WRITER_KINDS
 from liaison.permissions.principal import Role
 from liaison.schema.context import Context
 from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus
 from liaison.schema.errors import forbidden
-from liaison.schema.materialize import materialize
+from liaison.schema.one_record import one_record
 from liaison.schema.pagination import parse_record_id
-from liaison.schema.reach import reached
 from liaison.schema.scalars import Amount
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, LifecycleEvent, Risk
@@ -198,18 +196,7 @@ async def _enterprise_id(session: AsyncSession, problems: Problems, uscc: str) -
 
 async def _reload(info: Info, record_type: str, record_id: int) -> Any:
     """Created records go back through the gate like any other read."""
-    context = info.context
-    async with context.database() as session:
-        rows = await fetch_records(
-            session,
-            context.access,
-            record_type,
-            context.require_gate().selected_fields(record_type),
-            where=[RECORD_TABLES[record_type].id == record_id],
-        )
-    built = materialize(context.require_gate(), context.access.directory.codes, record_type, rows)
-    reached(context, info.path, record_type, built)
-    return built[0] if built else None
+    return await one_record(info.context, info.path, record_type, record_id)
 
 
 async def _derive_status(session: AsyncSession, enterprise_id: int) -> None:

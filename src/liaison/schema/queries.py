@@ -24,6 +24,7 @@ from liaison.schema.filters import (
     where_clauses,
 )
 from liaison.schema.materialize import materialize
+from liaison.schema.one_record import one_record
 from liaison.schema.pagination import (
     Connection,
     connection,
@@ -89,20 +90,7 @@ async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
     key = parse_record_id(record_id)
     if key is None:
         return None
-    context = info.context
-    gate = context.require_gate()
-    async with context.database() as session:
-        rows = await fetch_records(
-            session,
-            context.access,
-            record_type,
-            gate.selected_fields(record_type),
-            where=[RECORD_TABLES[record_type].id == key],
-        )
-    # A record the caller may not reach is answered exactly like one that does not exist.
-    built = materialize(gate, context.access.directory.codes, record_type, rows)
-    reached(context, info.path, record_type, built)
-    return built[0] if built else None
+    return await one_record(info.context, info.path, record_type, key)
 
 
 @strawberry.type

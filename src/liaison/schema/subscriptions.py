@@ -23,12 +23,10 @@ from liaison.codes import InvalidCode, validate_uscc
 from liaison.db import models
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.changes import Change, changes_after, last_change
-from liaison.db.records import RECORD_TABLES, fetch_records
 from liaison.permissions.gate import Gate
 from liaison.schema.context import Context
 from liaison.schema.errors import bad_input, error
-from liaison.schema.materialize import materialize
-from liaison.schema.reach import reached
+from liaison.schema.one_record import one_record
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, Risk
 
 Info = strawberry.Info[Context, None]
@@ -110,7 +108,6 @@ async def _events(
 ) -> AsyncGenerator[Any, None]:
     context = info.context
     relied = _relied_on(context)
-    table = RECORD_TABLES[record_type]
     # The cursor before listening: a change between the two is still seen, since the feed
     # wakes a new listener once after it joins (see ChangeFeed).
     async with context.database() as session:
@@ -124,24 +121,15 @@ async def _events(
                 for change in changes:
                     cursor = change.seq
                     await _still_in_force(relied, context)
-                    async with context.database() as session:
-                        rows = await fetch_records(
-                            session,
-                            context.access,
-                            record_type,
-                            context.require_gate().selected_fields(record_type),
-                            where=[table.id == change.record_id, *where],
-                        )
-                    if not rows:  # not reachable by the caller: not sent, not counted
+                    record = await one_record(
+                        context, info.path, record_type, change.record_id, where
+                    )
+                    if record is None:  # not reachable by the caller: not sent, not counted
                         await _release(context)
                         continue
-                    built = materialize(
-                        context.require_gate(), context.access.directory.codes, record_type, rows
-                    )
-                    reached(context, info.path, record_type, built)
                     context.event_open = True
                     try:
-                        yield built[0]
+                        yield record
                     finally:
                         context.event_open = False
                     await _release(context)
