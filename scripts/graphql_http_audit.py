@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Run the GraphQL-over-HTTP server audit of the npm package ``graphql-http`` against Liaison.
+"""Run the GraphQL-over-HTTP server audit of the npm package ``graphql-http`` against Liaison,
+then a real ``graphql-ws`` client over the websocket.
 
     .venv/bin/python scripts/graphql_http_audit.py
 
-Installs graphql-http (pinned) into a temporary directory with npm, builds a small demo
-database, mints a token, starts ``liaison serve`` on a free loopback port, runs
-``auditServer`` (scripts/graphql_http_audit.mjs) with the token on every request, prints each
-result and exits non-zero on any error or warning. Needs Node.js 18+ and npm; exits 2
-without them. Run it with the Python of Liaison's virtual environment.
+Installs graphql-http, graphql-ws and ws (pinned) into a temporary directory with npm,
+builds a small demo database, mints tokens, starts ``liaison serve`` on a free loopback port,
+runs ``auditServer`` (scripts/graphql_http_audit.mjs) with the token on every request, then
+scripts/graphql_ws_client.mjs (a subscription receiving the event of a mutation over HTTP,
+and a bad token closed with 4403), prints each result and exits non-zero on any error or
+warning. Needs Node.js 18+ and npm; exits 2 without them. Run it with the Python of
+Liaison's virtual environment.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 GRAPHQL_HTTP_VERSION = "1.23.1"
 GRAPHQL_VERSION = "16"
+GRAPHQL_WS_VERSION = "6.4.2"
+WS_VERSION = "8.23.0"
 LIAISON = [sys.executable, "-c", "from liaison.api.cli import main; main()"]
 
 
@@ -92,14 +97,17 @@ def main() -> int:
                 "--no-fund",
                 f"graphql-http@{args.graphql_http}",
                 f"graphql@{GRAPHQL_VERSION}",
+                f"graphql-ws@{GRAPHQL_WS_VERSION}",
+                f"ws@{WS_VERSION}",
             ],
             env,
         )
-        script = work / "npm" / "graphql_http_audit.mjs"
-        shutil.copy(HERE / "graphql_http_audit.mjs", script)
+        for name in ("graphql_http_audit.mjs", "graphql_ws_client.mjs"):
+            shutil.copy(HERE / name, work / "npm" / name)
 
         run([*LIAISON, "demo", "--enterprises", str(args.enterprises)], env)
         token = run([*LIAISON, "token", "--department", "customs", "--role", "reader"], env)
+        writer = run([*LIAISON, "token", "--department", "emergency", "--role", "contributor"], env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         print(f"$ liaison serve --host 127.0.0.1 --port {port}  (log: {work / 'server.log'})")
@@ -112,17 +120,21 @@ def main() -> int:
         )
         wait_until_healthy(base, server)
 
+        node_env = {
+            **env,
+            "LIAISON_AUDIT_URL": f"{base}/graphql",
+            "LIAISON_AUDIT_TOKEN": token.strip(),
+            "LIAISON_WS_WRITER_TOKEN": writer.strip(),
+        }
         print(f"$ node graphql_http_audit.mjs  (graphql-http {args.graphql_http}, {base}/graphql)")
         audit = subprocess.run(  # noqa: S603
-            [node, str(script)],
-            env={
-                **env,
-                "LIAISON_AUDIT_URL": f"{base}/graphql",
-                "LIAISON_AUDIT_TOKEN": token.strip(),
-            },
-            check=False,
+            [node, str(work / "npm" / "graphql_http_audit.mjs")], env=node_env, check=False
         )
-        return audit.returncode
+        print(f"\n$ node graphql_ws_client.mjs  (graphql-ws {GRAPHQL_WS_VERSION})")
+        client = subprocess.run(  # noqa: S603
+            [node, str(work / "npm" / "graphql_ws_client.mjs")], env=node_env, check=False
+        )
+        return audit.returncode or client.returncode
     except subprocess.CalledProcessError as failed:
         print(failed.stdout, failed.stderr, sep="\n", file=sys.stderr)
         return failed.returncode or 1

@@ -56,7 +56,9 @@ async def run(
     if variables is not None:
         payload["variables"] = variables
     await connection.send(json.dumps({"id": operation_id, "type": "subscribe", "payload": payload}))
-    message: dict[str, Any] = json.loads(await connection.recv())
+    frame = await connection.recv()
+    assert isinstance(frame, str), "graphql-transport-ws messages are text frames"
+    message: dict[str, Any] = json.loads(frame)
     assert message["id"] == operation_id
     if message["type"] == "next":
         assert json.loads(await connection.recv()) == {"id": operation_id, "type": "complete"}

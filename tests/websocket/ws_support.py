@@ -71,7 +71,9 @@ async def send(connection: ClientConnection, message: dict[str, Any]) -> None:
 
 async def receive(connection: ClientConnection, seconds: float = WAIT) -> dict[str, Any]:
     async with asyncio.timeout(seconds):
-        message: dict[str, Any] = json.loads(await connection.recv())
+        frame = await connection.recv()
+    assert isinstance(frame, str), "graphql-transport-ws messages are text frames"
+    message: dict[str, Any] = json.loads(frame)
     return message
 
 

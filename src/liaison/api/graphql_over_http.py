@@ -38,7 +38,7 @@ from strawberry.types.graphql import OperationType
 
 from liaison.api.graphql_app import LiaisonGraphQL
 from liaison.api.http_errors import error_response, request_id_of
-from liaison.api.websocket import LiaisonTransportWSHandler
+from liaison.api.websocket import LiaisonTransportWSHandler, TextFrames
 from liaison.limits import Limits
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
@@ -208,6 +208,7 @@ class GraphQLOverHTTP(LiaisonGraphQL):
         self.protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)  # not the legacy graphql-ws
         self.allowed_origins = normalize_allowed_origins(cors_origins)
         self.graphql_transport_ws_handler_class = LiaisonTransportWSHandler
+        self.websocket_adapter_class = TextFrames
         self.max_subscriptions_per_connection = limits.max_socket_operations or None
 
     def decode_json(self, data: str | bytes) -> object:

@@ -22,10 +22,15 @@ import contextlib
 import itertools
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
 from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -68,6 +73,17 @@ class WebSocketConnection:
     purpose: str | None = None
     case_reference: str | None = None
     principal: Principal | None = None
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages are text frames: clients (graphql-ws among them) do
+    not parse binary ones, which is what strawberry sends for an encoder returning bytes."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class BadConnectionParams(Exception):
