@@ -128,6 +128,6 @@ async def test_a_page_with_every_nested_list_costs_the_same_statements_at_10_and
         counts[size] = len(statements)
 
     assert counts[10] == counts[100]
-    # revocation check, policy epoch, the page, one statement per nested record type, and
-    # the audit event
-    assert counts[100] == 1 + 1 + 1 + 6 + AUDIT_STATEMENTS[department]
+    # revocation check and policy epoch (one statement), the page, one statement per nested
+    # record type, and the audit event
+    assert counts[100] == 1 + 1 + 6 + AUDIT_STATEMENTS[department]

@@ -34,6 +34,18 @@ class Authenticator:
     revocations: Revocations | None = None
 
     async def principal(self, authorization: str | None) -> Principal:
+        principal = await self.verified(authorization)
+        if self.revocations is not None:
+            reason = await self.revocations.reason(principal)
+            if reason is not None:
+                raise NotAuthenticated(reason)
+        return principal
+
+    async def verified(self, authorization: str | None) -> Principal:
+        """The principal of a token whose signature and claims verify, revoked or not.
+
+        Security contract: callers must still ask whether the token or its client is
+        revoked (:meth:`principal` does) before serving the request."""
         if not authorization:
             raise NotAuthenticated(
                 "send 'Authorization: Bearer <access token>' (mint one with: liaison token)",
@@ -43,14 +55,9 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("the Authorization header must use the Bearer scheme")
         try:
-            principal = await self._verified(token.strip())
+            return await self._verified(token.strip())
         except InvalidToken as exc:
             raise NotAuthenticated(exc.reason) from None
-        if self.revocations is not None:
-            reason = await self.revocations.reason(principal)
-            if reason is not None:
-                raise NotAuthenticated(reason)
-        return principal
 
     async def from_headers(self, headers: Mapping[str, str]) -> Principal:
         return await self.principal(headers.get("authorization"))

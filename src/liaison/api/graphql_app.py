@@ -21,6 +21,8 @@ from strawberry.types import ExecutionResult
 from liaison.api.authentication import Authenticator, NotAuthenticated
 from liaison.api.graphiql import graphiql_page
 from liaison.api.policy_cache import PolicyCache
+from liaison.api.revocation import refusal
+from liaison.db.request_state import read_request_state
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
 
@@ -59,7 +61,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         session: AsyncSession = state["session"]
         purpose: str | None = state["purpose"]
         access, grants = await self.policies.access(
-            session, consumer=principal.department, purpose=purpose
+            session, consumer=principal.department, purpose=purpose, epoch=state.get("policy_epoch")
         )
         return Context(
             principal=principal,
@@ -120,14 +122,10 @@ class GraphQLEndpoint:
             await HTMLResponse(graphiql_page())(scope, receive, send)
             return
         try:
-            principal = await self.authenticator.from_headers(request.headers)
+            # The signature; revocation is read below, with the policy epoch.
+            principal = await self.authenticator.verified(request.headers.get("authorization"))
         except NotAuthenticated as exc:
-            response: Response = JSONResponse(
-                _error_body(exc.reason, "UNAUTHENTICATED", request_id),
-                status_code=401,
-                headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
-            )
-            await response(scope, receive, send)
+            await _unauthenticated(exc, request_id)(scope, receive, send)
             return
         purpose = request.headers.get(PURPOSE_HEADER)
         if purpose is not None and not _PURPOSE.match(purpose):
@@ -152,12 +150,20 @@ class GraphQLEndpoint:
             return
 
         async with self.sessions() as session:
+            state = await read_request_state(
+                session, jti=principal.token_id, client_id=principal.client_id
+            )
+            if state.revoked is not None:
+                refused = NotAuthenticated(refusal(state.revoked))
+                await _unauthenticated(refused, request_id)(scope, receive, send)
+                return
             scope.setdefault("state", {})
             scope["state"].update(
                 principal=principal,
                 session=session,
                 purpose=purpose,
                 case_reference=case,
+                policy_epoch=state.policy_epoch,
             )
             await self.view(scope, receive, send)
 
@@ -184,6 +190,14 @@ class GraphQLEndpoint:
                 case_reference=headers.get(CASE_HEADER),
             )
             await self.view(scope, receive, send)
+
+
+def _unauthenticated(exc: NotAuthenticated, request_id: str) -> Response:
+    return JSONResponse(
+        _error_body(exc.reason, "UNAUTHENTICATED", request_id),
+        status_code=401,
+        headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
+    )
 
 
 def _wants_graphiql(request: Request) -> bool:
