@@ -263,3 +263,34 @@ async def test_zero_turns_each_document_limit_off(
 
     assert deep.json()["data"]["enterprises"]["edges"]
     assert aliased.json()["data"]["e"] == {"uscc": "91310115MA1K4ABC05"}
+
+
+async def test_a_document_parsed_under_a_generous_limit_is_still_refused_under_a_strict_one(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    # Parsed documents are cached per process, keyed by the parse options as well.
+    query = "{ me { " + "department " * 60 + "} }"
+
+    async with client_with(settings, max_tokens=500) as client:
+        generous = await post(client, keys, query)
+        again = await post(client, keys, query)
+    async with client_with(settings, max_tokens=50) as client:
+        strict = await post(client, keys, query)
+
+    assert generous.status_code == again.status_code == 200
+    assert generous.json() == again.json()
+    assert "errors" not in generous.json()
+    assert len(strict.json()["errors"]) == 1
+    assert "Document contains more than 50 tokens." in strict.json()["errors"][0]["message"]
+
+
+async def test_a_syntax_error_is_reported_on_every_request_not_cached(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    async with client_with(settings) as client:
+        first = await post(client, keys, "{ me { department }")
+        second = await post(client, keys, "{ me { department }")
+
+    assert first.json() == second.json()
+    assert len(first.json()["errors"]) == 1
+    assert "Syntax Error" in first.json()["errors"][0]["message"]

@@ -21,8 +21,10 @@ from liaison.api.authentication import Authenticator, NotAuthenticated
 from liaison.api.graphiql import graphiql_page
 from liaison.api.policy_cache import PolicyCache
 from liaison.api.purpose import CASE_HEADER, PURPOSE_HEADER, case_problem, purpose_problem
+from liaison.api.revocation import refusal
 from liaison.api.websocket import WebSocketConnection
 from liaison.db.change_feed import ChangeFeed
+from liaison.db.request_state import read_request_state
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
 
@@ -64,6 +66,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             purpose=state["purpose"],
             case_reference=state["case_reference"],
             request_id=state["request_id"],
+            policy_epoch=state["policy_epoch"],
         )
 
     async def operation_context(
@@ -98,9 +101,10 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         purpose: str | None,
         case_reference: str | None,
         request_id: str,
+        policy_epoch: int | None = None,
     ) -> Context:
         access, grants = await self.policies.access(
-            session, consumer=principal.department, purpose=purpose
+            session, consumer=principal.department, purpose=purpose, epoch=policy_epoch
         )
         return Context(
             principal=principal,
@@ -165,31 +169,34 @@ class GraphQLEndpoint:
             await HTMLResponse(graphiql_page())(scope, receive, send)
             return
         try:
-            principal = await self.authenticator.from_headers(request.headers)
+            # The signature; revocation is read below, with the policy epoch.
+            principal = await self.authenticator.verified(request.headers.get("authorization"))
         except NotAuthenticated as exc:
-            response: Response = JSONResponse(
-                _error_body(exc.reason, "UNAUTHENTICATED", request_id),
-                status_code=401,
-                headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
-            )
-            await response(scope, receive, send)
+            await _unauthenticated(exc, request_id)(scope, receive, send)
             return
-        purpose = request.headers.get(PURPOSE_HEADER)
-        case = request.headers.get(CASE_HEADER)
-        problem = purpose_problem(purpose) or case_problem(case)
-        if problem is not None:
-            await JSONResponse(_error_body(problem, "BAD_REQUEST", request_id), status_code=400)(
-                scope, receive, send
-            )
-            return
-
         async with self.sessions() as session:
+            state = await read_request_state(
+                session, jti=principal.token_id, client_id=principal.client_id
+            )
+            if state.revoked is not None:
+                refused = NotAuthenticated(refusal(state.revoked))
+                await _unauthenticated(refused, request_id)(scope, receive, send)
+                return
+            purpose = request.headers.get(PURPOSE_HEADER)
+            case = request.headers.get(CASE_HEADER)
+            problem = purpose_problem(purpose) or case_problem(case)
+            if problem is not None:
+                await JSONResponse(
+                    _error_body(problem, "BAD_REQUEST", request_id), status_code=400
+                )(scope, receive, send)
+                return
             scope.setdefault("state", {})
             scope["state"].update(
                 principal=principal,
                 session=session,
                 purpose=purpose,
                 case_reference=case,
+                policy_epoch=state.policy_epoch,
             )
             await self.view(scope, receive, send)
 
@@ -204,13 +211,7 @@ class GraphQLEndpoint:
             try:
                 await self.authenticator.principal(authorization)
             except NotAuthenticated as exc:
-                await websocket.send_denial_response(
-                    JSONResponse(
-                        _error_body(exc.reason, "UNAUTHENTICATED", request_id),
-                        status_code=401,
-                        headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
-                    )
-                )
+                await websocket.send_denial_response(_unauthenticated(exc, request_id))
                 return
         connection = WebSocketConnection(
             request_id=request_id,
@@ -220,6 +221,14 @@ class GraphQLEndpoint:
             case_reference=headers.get(CASE_HEADER),
         )
         await self.view.run(websocket, context=cast("Context", connection))
+
+
+def _unauthenticated(exc: NotAuthenticated, request_id: str) -> Response:
+    return JSONResponse(
+        _error_body(exc.reason, "UNAUTHENTICATED", request_id),
+        status_code=401,
+        headers={"WWW-Authenticate": f'Bearer error="{exc.error}"'},
+    )
 
 
 def _wants_graphiql(request: Request) -> bool:

@@ -28,8 +28,9 @@ class PolicyCache:
         self._compiled: dict[tuple[str, str | None], CompiledPolicy] = {}
         self._lock = asyncio.Lock()
 
-    async def _current(self, session: AsyncSession) -> _Snapshot:
-        epoch = await policy_epoch(session)
+    async def _current(self, session: AsyncSession, epoch: int | None) -> _Snapshot:
+        if epoch is None:
+            epoch = await policy_epoch(session)
         snapshot = self._snapshot
         if snapshot is None or snapshot.epoch != epoch:
             async with self._lock:
@@ -42,11 +43,17 @@ class PolicyCache:
         return snapshot
 
     async def access(
-        self, session: AsyncSession, *, consumer: str, purpose: str | None
+        self,
+        session: AsyncSession,
+        *,
+        consumer: str,
+        purpose: str | None,
+        epoch: int | None = None,
     ) -> tuple[RowAccess, tuple[GrantTerms, ...]]:
         """The caller's row access for this request, and every grant to it in force now
-        (whatever its purpose)."""
-        snapshot = await self._current(session)
+        (whatever its purpose). ``epoch``: the policy epoch this transaction has already
+        read, if it has (otherwise it is read here)."""
+        snapshot = await self._current(session, epoch)
         now = dt.datetime.now(dt.UTC)
         policy = self._compiled.get((consumer, purpose))
         if policy is None or not policy.fresh(now):

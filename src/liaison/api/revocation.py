@@ -15,8 +15,15 @@ _REASONS = {
 }
 
 
+def refusal(kind: Revoked) -> str:
+    """What a client is told when its token, or its token's client, is revoked."""
+    return _REASONS[kind]
+
+
 class Revocations:
-    """One statement per request (two unique-index probes, no cache to go stale).
+    """One statement per request (two unique-index probes, no cache to go stale). HTTP
+    requests ask in their own transaction instead, together with the policy epoch
+    (:mod:`liaison.db.request_state`).
 
     Security contract: callers ask only about principals built from a verified token, and
     refuse the request when a reason comes back; a database error propagates (the request

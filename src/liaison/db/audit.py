@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy import BigInteger, Column, Table, TextClause, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from liaison.db.audit_models import (
@@ -251,11 +251,15 @@ async def write_event(
     occurred_at = max(utc(now or dt.datetime.now(dt.UTC)), slot.not_before)
     body = canonical_body(slot.seq, occurred_at, slot.prev_hash, entry)
     digest = sha256_hex(canonical_json(body))
-    # Core statements on the session's connection, one per table (executemany): the
-    # rows hashed above are the rows written, and nothing is read back.
+    # Core statements on the session's connection: the rows hashed above are the rows
+    # written, and nothing is read back.
     connection = await session.connection()
     event = _entry_columns(entry)
     event.update(seq=slot.seq, occurred_at=occurred_at, prev_hash=slot.prev_hash, hash=digest)
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_WRITE_POSTGRESQL, _postgresql_parameters(event, body))
+        return slot.seq
+    # One statement per table (executemany), then the head.
     await connection.execute(insert(_EVENTS), [event])
     await _insert_children(connection, _DISCLOSURES, slot.seq, body["disclosures"], True)
     await _insert_children(connection, _DISCLOSED, slot.seq, body["disclosed"], False)
@@ -263,6 +267,60 @@ async def write_event(
         update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=digest, last_at=occurred_at)
     )
     return slot.seq
+
+
+def _write_postgresql() -> TextClause:
+    """On PostgreSQL an event is one statement, whatever its size (one round trip, one
+    prepared plan): the event row, its disclosures and disclosed keys (each child table
+    from arrays, one per column), and the head's hash, as data-modifying CTEs. The foreign
+    keys are checked at the end of the statement, when the event row is there. Names come
+    from our own table metadata; every value is bound."""
+
+    def cast(name: str, column: Column[Any], array: str = "") -> str:
+        return f"CAST(:{name} AS {_pg_type(column)}{array})"
+
+    def children(table: Table, prefix: str) -> str:
+        columns = [c for c in table.columns if c.name != "event_seq"]
+        names = ", ".join(c.name for c in columns)
+        arrays = ", ".join(cast(f"{prefix}_{c.name}", c, "[]") for c in columns)
+        into = f"INSERT INTO {table.name} (event_seq, {names}) "
+        return into + f"SELECT CAST(:seq AS BIGINT), * FROM unnest({arrays})"  # noqa: S608
+
+    event_names = ", ".join(c.name for c in _EVENTS.columns)
+    event_values = ", ".join(cast(c.name, c) for c in _EVENTS.columns)
+    head = (
+        f"UPDATE {_HEAD.name} SET last_hash = CAST(:hash AS TEXT), "  # noqa: S608
+        "last_at = CAST(:occurred_at AS TIMESTAMPTZ) WHERE id = 1"
+    )
+    return text(
+        f"WITH event AS (INSERT INTO {_EVENTS.name} ({event_names}) VALUES ({event_values})), "  # noqa: S608
+        f"disclosures AS ({children(_DISCLOSURES, 'disclosure')}), "
+        f"disclosed AS ({children(_DISCLOSED, 'disclosed')}) {head}"
+    )
+
+
+def _pg_type(column: Column[Any]) -> str:
+    kind = column.type.python_type
+    if kind is int:
+        return "BIGINT" if isinstance(column.type, BigInteger) else "INTEGER"
+    if kind is dt.datetime:
+        return "TIMESTAMPTZ"
+    # Never VARCHAR(n): an explicit cast would truncate a value the insert must refuse.
+    return "TEXT"
+
+
+def _postgresql_parameters(event: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    parameters = dict(event)
+    disclosures = body["disclosures"]
+    for name in (c.name for c in _DISCLOSURES.columns if c.name not in ("event_seq", "ordinal")):
+        parameters[f"disclosure_{name}"] = [row[name] for row in disclosures]
+    parameters["disclosure_ordinal"] = list(range(len(disclosures)))
+    for name in (c.name for c in _DISCLOSED.columns if c.name != "event_seq"):
+        parameters[f"disclosed_{name}"] = [row[name] for row in body["disclosed"]]
+    return parameters
+
+
+_WRITE_POSTGRESQL = _write_postgresql()
 
 
 async def append_event(

@@ -13,7 +13,7 @@ from liaison.permissions.catalogue import Access
 from liaison.schema.agreements import AgreementMutation, AgreementQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
-from liaison.schema.caches import CachedValidation
+from liaison.schema.caches import CachedParsing, CachedValidation
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
@@ -79,6 +79,7 @@ def build_schema(
         # audit sees the gate's FORBIDDEN errors (see AuditTrail).
         extensions=[
             partial(DocumentLimits, limits=limits),
+            CachedParsing,
             CachedValidation,
             HideInternalErrors,
             AuditTrail,
