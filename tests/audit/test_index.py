@@ -344,3 +344,60 @@ async def test_the_index_refuses_rows_for_indexed_events_and_a_rewound_watermark
     with pytest.raises(Exception, match="append-only"):
         async with sessions() as session, session.begin():
             await session.execute(text(statement), {"seq": event.seq})
+
+
+async def test_an_event_of_several_providers_and_types_is_indexed_as_the_chain_says(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
+) -> None:
+    # One read of market's enterprises, customs' ratings and emergency's risks: on
+    # PostgreSQL the database expands the keys, and verify_index compares that with the
+    # application's own expansion, row for row and numbering included.
+    async with sessions() as session, session.begin():
+        await grant(
+            session,
+            CHEMICALS_TO_EMERGENCY,
+            {
+                "provider": "customs",
+                "consumers": ["park"],
+                "record_type": "credit_rating",
+                "purposes": ["joint_inspection"],
+                "fields": {"grade": "full"},
+            },
+            {
+                "provider": "market",
+                "consumers": ["park"],
+                "record_type": "enterprise",
+                "purposes": ["joint_inspection"],
+                "fields": {"zone": "full"},
+            },
+            {
+                "provider": "emergency",
+                "consumers": ["park"],
+                "record_type": "risk",
+                "purposes": ["joint_inspection"],
+                "fields": {"level": "full"},
+            },
+        )
+    request_id = new_request_id("several-types")
+    _, body, _ = await ask(
+        http,
+        "{ enterprises { edges { node { zone creditRatings { grade } risks { level } } } } }",
+        bearer=token(keys, "park"),
+        purpose="joint_inspection",
+        request_id=request_id,
+    )
+    assert "errors" not in body, body
+
+    [event] = await events_for(sessions, request_id)
+    assert [(r.provider, r.record_type) for r in event.entry.records] == sorted(
+        [("market", "enterprise")] * 3
+        + [("customs", "credit_rating")] * 3
+        + [("emergency", "risk")] * 3
+    )
+    assert {r.enterprise_uscc for r in event.entry.records} == {
+        USCC_CHEMICAL,
+        USCC_PAINTS,
+        USCC_WAREHOUSE,
+    }
+    async with sessions() as session:
+        assert (await verify_index(session)).broken is None

@@ -98,15 +98,52 @@ async def index_pending(session: AsyncSession) -> int:
         )
         if not seqs:
             break
-        rows = await _expand(connection, await _disclosed_between(connection, seqs[0], seqs[-1]))
-        for begin in range(0, len(rows), _INSERT_BATCH):
-            await connection.execute(insert(_RECORDS), rows[begin : begin + _INSERT_BATCH])
+        if connection.dialect.name == "postgresql":
+            await connection.execute(_EXPAND_POSTGRESQL, {"low": seqs[0], "high": seqs[-1]})
+        else:
+            disclosed = await _disclosed_between(connection, seqs[0], seqs[-1])
+            rows = await _expand(connection, disclosed)
+            for begin in range(0, len(rows), _INSERT_BATCH):
+                await connection.execute(insert(_RECORDS), rows[begin : begin + _INSERT_BATCH])
         watermark = seqs[-1]
     if watermark != start:
         await connection.execute(
             update(_INDEX_HEAD).where(_INDEX_HEAD.c.id == 1).values(indexed_seq=watermark)
         )
     return watermark
+
+
+def _expand_postgresql() -> Any:
+    """``_expand`` done by PostgreSQL in one statement, rows never leaving the server: each
+    disclosed id list unnested, its records' enterprises joined per record type, and the
+    same numbering (per event, by provider, record type and id, from 0; ``COLLATE "C"``
+    orders the names as Python does)."""
+    joins, enterprise_of = [], ["CASE d.record_type WHEN 'enterprise' THEN k.id"]
+    for n, (record_type, table) in enumerate(sorted(RECORD_TABLES.items())):
+        if table.model is models.Enterprise:
+            continue
+        name = f"r{n}"
+        joins.append(
+            f"LEFT JOIN {table.model.__tablename__} {name} "
+            f"ON d.record_type = '{record_type}' AND {name}.id = k.id"
+        )
+        enterprise_of.append(f"WHEN '{record_type}' THEN {name}.{table.columns['enterprise'].key}")
+    return text(
+        "INSERT INTO audit_record (event_seq, ordinal, provider, record_type, record_id, "
+        "enterprise_id, enterprise_uscc) "
+        "SELECT d.event_seq, CAST(row_number() OVER (PARTITION BY d.event_seq ORDER BY "
+        'd.provider COLLATE "C", d.record_type COLLATE "C", k.id) - 1 AS INTEGER), '
+        "d.provider, d.record_type, k.id, e.id, e.uscc "
+        "FROM audit_disclosed d "
+        "CROSS JOIN LATERAL unnest(CAST(string_to_array(d.record_ids, ',') AS BIGINT[])) "
+        "AS k(id) "
+        + " ".join(joins)
+        + f" LEFT JOIN enterprise e ON e.id = {' '.join(enterprise_of)} END "
+        "WHERE d.event_seq BETWEEN :low AND :high"
+    )
+
+
+_EXPAND_POSTGRESQL = _expand_postgresql()
 
 
 async def _scalar_int(connection: AsyncConnection, statement: Any) -> int:
