@@ -7,11 +7,12 @@ Projection: only the columns a request selects are fetched. Row scope: always
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -174,12 +175,56 @@ async def fetch_records(
     access: RowAccess,
     record_type: str,
     fields: Iterable[str],
-    **options: Any,
+    *,
+    where: Sequence[ColumnElement[bool]] = (),
+    after_id: int | None = None,
+    limit: int | None = None,
 ) -> Sequence[Row[Any]]:
     """Rows with named columns (``row.id``, ``row.owner``, ``row.scope_bits``, ...)."""
-    result = await session.execute(select_records(access, record_type, fields, **options))
+    connection = await session.connection()
+    if where:
+        statement = select_records(
+            access, record_type, fields, where=where, after_id=after_id, limit=limit
+        )
+        result = await connection.execute(statement)
+    else:
+        result = await connection.execute(
+            _page_statement(access, record_type, frozenset(fields), limit is not None),
+            {"after_id": after_id or 0, "limit": limit},
+        )
     rows: Sequence[Row[Any]] = result.all()
     return rows
+
+
+_PAGES: OrderedDict[tuple[int, int, str, frozenset[str], bool], tuple[RowAccess, Select[Any]]]
+_PAGES = OrderedDict()
+_PAGES_KEPT = 256
+
+
+def _page_statement(
+    access: RowAccess, record_type: str, fields: frozenset[str], limited: bool
+) -> Select[Any]:
+    """A page without criteria, built once per caller's access (the policy and directory
+    it was compiled from: objects that live until an agreement changes) and columns;
+    ``after_id`` and ``limit`` are bound per request. The entry holds the objects its key
+    names, so an id in the key cannot be reused by another access while it is cached."""
+    key = (id(access.policy), id(access.directory), record_type, fields, limited)
+    cached = _PAGES.get(key)
+    if (
+        cached is not None
+        and cached[0].policy is access.policy
+        and cached[0].directory is access.directory
+    ):
+        _PAGES.move_to_end(key)
+        return cached[1]
+    table = RECORD_TABLES[record_type]
+    statement = select_records(access, record_type, fields).where(table.id > bindparam("after_id"))
+    if limited:
+        statement = statement.limit(bindparam("limit"))
+    _PAGES[key] = (access, statement)
+    while len(_PAGES) > _PAGES_KEPT:
+        _PAGES.popitem(last=False)
+    return statement
 
 
 async def fetch_children(
