@@ -77,6 +77,9 @@ async def _profile(options: argparse.Namespace, database: databases.Database) ->
         f"{name} {count // options.requests:,}" for name, count in sorted(calls.items())
     ))  # fmt: skip
     stats.sort_stats(options.sort).print_stats(options.top)
+    if options.save:
+        stats.dump_stats(options.save)
+        print(f"profile saved to {options.save} (python -m pstats {options.save})")
 
 
 def main() -> None:
@@ -88,6 +91,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
+    parser.add_argument("--save", help="also write the profile to this file (pstats format)")
     parser.add_argument("--top", type=int, default=30)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="liaison-profile-") as scratch:
