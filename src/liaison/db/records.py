@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db import models
 from liaison.db.scope import RowAccess
+from liaison.permissions.catalogue import RECORD_TYPES
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,16 @@ def select_records(
     table = RECORD_TABLES[record_type]
     wanted = [f for f in dict.fromkeys((*_ALWAYS, *fields)) if f in table.columns]
     enterprise = models.Enterprise
+    governed = {e.field for e in RECORD_TYPES[record_type].governed()}
     statement = select(
-        *(table.columns[f].label(f) for f in wanted),
+        *(
+            (
+                access.shown(record_type, f, table.owner, table.columns[f])
+                if f in governed
+                else table.columns[f]
+            ).label(f)
+            for f in wanted
+        ),
         access.scope_bits(record_type, table.owner).label("scope_bits"),
     )
     if table.model is not enterprise:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, false, literal, or_, true
+from sqlalchemy import ColumnElement, Integer, and_, case, false, literal, null, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from liaison.db import models
@@ -67,6 +68,25 @@ class RowAccess:
         if not whens:
             return literal(0, Integer)
         return case(*whens, else_=0)
+
+    def shown(
+        self,
+        record_type: str,
+        field: str,
+        owner: InstrumentedAttribute[int],
+        column: ColumnElement[Any],
+    ) -> ColumnElement[Any]:
+        """``column`` where the caller may see ``field`` (its own rows, and others' rows
+        whose enterprise a grant of that field holds), NULL elsewhere: a value the caller
+        may not see never leaves the database. The query must join ``enterprise``."""
+        whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
+            (owner == self.consumer_id, column)
+        ]
+        for provider_id, grants in self._providers(record_type):
+            scopes = [_scope_clause(g.scope) for g in grants if field in g.fields]
+            if scopes:
+                whens.append((and_(owner == provider_id, or_(*scopes)), column))
+        return case(*whens, else_=null())
 
     def reachable(self, record_type: str, owner: InstrumentedAttribute[int]) -> ColumnElement[bool]:
         """Own records, and others' records some grant's scope holds."""
