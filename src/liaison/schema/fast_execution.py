@@ -69,6 +69,7 @@ class _Nested:
     non_null: bool
 
 
+@lru_cache(maxsize=256)
 def _leaf_completion(coerce: Callable[[Any], Any]) -> Complete:
     def complete(value: Any) -> Any:
         coerced = coerce(value)
@@ -149,22 +150,7 @@ class LiaisonExecutor(GeneralExecutor):
             complete_item = self._compile(inner, field_details_list)
             if complete_item is None:
                 return None
-
-            def complete_list(values: Any) -> list[Any]:
-                if not isinstance(values, list | tuple):
-                    raise _FALLBACK
-                completed: list[Any] = []
-                append = completed.append
-                for value in values:
-                    if value is None:
-                        if item_non_null:
-                            raise _FALLBACK
-                        append(None)
-                    else:
-                        append(complete_item(value))
-                return completed
-
-            return complete_list
+            return _list_completion(complete_item, item_non_null)
         if is_leaf_type(return_type):
             return _leaf_completion(return_type.coerce_output_value)
         if is_object_type(return_type):
@@ -214,7 +200,32 @@ class LiaisonExecutor(GeneralExecutor):
             if complete is None:
                 return None
             nested.append(_Nested(response_key, attribute, complete, non_null))
-        return _object_completion(order, constants, tuple(leaves), tuple(nested), leaf_types)
+        return _object_completion(
+            tuple(order),
+            tuple(constants.items()),
+            tuple(leaves),
+            tuple(nested),
+            tuple(leaf_types.items()),
+        )
+
+
+@lru_cache(maxsize=512)
+def _list_completion(complete_item: Complete, item_non_null: bool) -> Complete:
+    def complete_list(values: Any) -> list[Any]:
+        if not isinstance(values, list | tuple):
+            raise _FALLBACK
+        completed: list[Any] = []
+        append = completed.append
+        for value in values:
+            if value is None:
+                if item_non_null:
+                    raise _FALLBACK
+                append(None)
+            else:
+                append(complete_item(value))
+        return completed
+
+    return complete_list
 
 
 @lru_cache(maxsize=1024)
@@ -231,16 +242,20 @@ _IDENTITY_WHEN = {
 }
 
 
+@lru_cache(maxsize=512)
 def _object_completion(
-    order: list[str],
-    constants: dict[str, str],
+    order: tuple[str, ...],
+    constant_items: tuple[tuple[str, str], ...],
     leaves: tuple[_Leaf, ...],
     nested: tuple[_Nested, ...],
-    leaf_types: dict[str, str],
+    leaf_type_items: tuple[tuple[str, str], ...],
 ) -> Complete:
     """Generates the completion function of one selection: straight-line code, one
     attribute read and (where needed) one coercion per field, the dictionary built in the
-    selection's order."""
+    selection's order. Cached: a selection is made again on every request that sends its
+    document, and each part of the key (coercions, nested completions) is itself a
+    schema-lived or cached object, so a hit is exactly the function a miss would make."""
+    constants, leaf_types = dict(constant_items), dict(leaf_type_items)
     env: dict[str, Any] = {"FALLBACK": _FALLBACK, "Undefined": Undefined}
     body: list[str] = []
     result: dict[str, str] = {key: repr(value) for key, value in constants.items()}
