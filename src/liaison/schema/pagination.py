@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 
 from liaison.schema.errors import bad_input
+from liaison.schema.fast_execution import Read, RowList, Shape, row_completion
+from liaison.schema.materialize import Page, Recipe
 
 T = TypeVar("T")
 
@@ -77,5 +79,48 @@ def connection(nodes: list[T], ids: list[int], *, has_next_page: bool) -> Connec
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
+
+
+class _PageEdges(RowList):
+    """A page's edges, left to the executor: completed straight from the rows when the
+    selection allows (cursors only if selected), built as ``Edge`` objects otherwise."""
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+
+    def build(self) -> list[Any]:
+        ids = [key for _, key in self._page.shown]
+        return [
+            Edge(cursor=encode_cursor(i), node=n)
+            for n, i in zip(self._page.objects(), ids, strict=True)
+        ]
+
+    def complete(self, shape: Shape) -> list[Any] | None:
+        cursor = Read(self._page.id_column, encode_cursor)
+
+        def function_for(recipe: Recipe) -> Any:
+            def read(path: tuple[str, ...]) -> Read | None:
+                if path == ("cursor",):
+                    return cursor
+                if len(path) == 2 and path[0] == "node":
+                    return recipe.get(path[1])
+                return None
+
+            return row_completion(shape, read)
+
+        return self._page.complete(function_for)
+
+
+def page_connection(page: Page, *, has_next_page: bool) -> Connection[Any]:
+    """The connection of a page whose records the caller has been shown (the gate's
+    bookkeeping done by ``Page``): its edges are built only if the executor needs them."""
+    last = page.shown[-1][1] if page.shown else None
+    edges = cast("list[Edge[Any]]", _PageEdges(page))  # a Sequence the executor knows
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next_page, end_cursor=None if last is None else encode_cursor(last)
         ),
     )

@@ -23,16 +23,16 @@ from liaison.schema.filters import (
     owners_of_enterprises,
     where_clauses,
 )
-from liaison.schema.materialize import materialize
+from liaison.schema.materialize import Page
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import (
     Connection,
-    connection,
     decode_cursor,
+    page_connection,
     page_size,
     parse_record_id,
 )
-from liaison.schema.reach import reached
+from liaison.schema.reach import reached, reached_keys
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.me import Me
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, Risk
@@ -80,10 +80,9 @@ async def _page(
             after_id=after_id,
             limit=size + 1,
         )
-    page = rows[:size]
-    nodes = materialize(gate, directory.codes, record_type, page)
-    reached(context, info.path, record_type, nodes)
-    return connection(nodes, [row.id for row in page], has_next_page=len(rows) > size)
+    page = Page(gate, directory.codes, record_type, rows[:size])
+    reached_keys(context, info.path, record_type, page.shown)
+    return page_connection(page, has_next_page=len(rows) > size)
 
 
 async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 from graphql.pyutils import Path
 
+from liaison.permissions.gate import RecordView
 from liaison.schema.context import Context
 
 VIEW = "_liaison_view"
@@ -24,9 +25,19 @@ def _site_path(path: Path | None) -> tuple[str, ...]:
 
 
 def reached(context: Context, path: Path, record_type: str, records: Iterable[Any]) -> None:
+    if context.selection is None:
+        context.require_gate()
+        return
+    shown = [(vars(r)[VIEW], r.id) for r in records if r is not None]
+    reached_keys(context, path, record_type, shown)
+
+
+def reached_keys(
+    context: Context, path: Path, record_type: str, shown: list[tuple[RecordView, Any]]
+) -> None:
+    """:func:`reached` for records not built as objects: each as its view and key."""
     selection, gate = context.selection, context.require_gate()
     if selection is None:
         return
-    shown = [(vars(r)[VIEW], r.id) for r in records if r is not None]
     for site in selection.sites_under(_site_path(path), record_type):
         gate.reach(site, selection.sites[site].fields, shown)
