@@ -221,6 +221,14 @@ class Slot:
     not_before: dt.datetime
 
 
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(_HEAD.c.seq, _HEAD.c.last_hash, _HEAD.c.last_at)
+)
+
+
 async def reserve_slot(session: AsyncSession) -> Slot:
     """Moves the head: the first statement of an append, and the one that serialises it.
 
@@ -230,14 +238,7 @@ async def reserve_slot(session: AsyncSession) -> Slot:
     savepoints nest inside that transaction on SQLite, so nothing commits before the edge.
     """
     connection = await session.connection()
-    moved = (
-        await connection.execute(
-            update(_HEAD)
-            .where(_HEAD.c.id == 1)
-            .values(seq=_HEAD.c.seq + 1)
-            .returning(_HEAD.c.seq, _HEAD.c.last_hash, _HEAD.c.last_at)
-        )
-    ).one()
+    moved = (await connection.execute(_MOVE_HEAD)).one()
     return Slot(int(moved.seq), str(moved.last_hash), utc(moved.last_at))
 
 
