@@ -6,6 +6,7 @@ verifies after it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any, cast
@@ -34,6 +35,7 @@ from liaison.db.audit import (
 from liaison.db.audit_log import (
     AccessLogFilter,
     access_log,
+    index_continuously,
     index_pending,
     verify_index,
 )
@@ -399,5 +401,34 @@ async def test_an_event_of_several_providers_and_types_is_indexed_as_the_chain_s
         USCC_PAINTS,
         USCC_WAREHOUSE,
     }
+    async with sessions() as session:
+        assert (await verify_index(session)).broken is None
+
+
+async def test_the_background_indexer_works_a_backlog_off_in_short_steps(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
+) -> None:
+    async with sessions() as session, session.begin():
+        await grant(session, CHEMICALS_TO_EMERGENCY)
+        await index_pending(session)
+    case = f"IDX-{new_request_id('case')}"
+    for n in range(5):
+        await _read(http, keys, f"steps-{n}", case)
+    indexed, head = await _watermark(sessions)
+    assert head - indexed == 5
+
+    async with sessions() as session, session.begin():
+        first_step = await index_pending(session, most=2)
+    assert first_step == indexed + 2  # one step: two events, then the lock is released
+
+    indexer = asyncio.create_task(index_continuously(sessions, interval=60))
+    try:
+        async with asyncio.timeout(10):
+            while (await _watermark(sessions))[0] < head:  # noqa: ASYNC110 - no event to await
+                await asyncio.sleep(0.02)
+    finally:
+        indexer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await indexer
     async with sessions() as session:
         assert (await verify_index(session)).broken is None

@@ -44,6 +44,7 @@ log = logging.getLogger("liaison.audit")
 
 _EXPORT_BATCH = 500
 _INDEX_BATCH = 500  # events expanded per round trip
+_STEP_EVENTS = 20  # events the background indexer expands per transaction
 _INSERT_BATCH = 2000
 _LOOKUP_BATCH = 2000
 _HEAD = cast("Table", AuditHead.__table__)
@@ -56,9 +57,10 @@ _RECORDS = cast("Table", AuditRecord.__table__)
 # The index
 
 
-async def index_pending(session: AsyncSession) -> int:
-    """Expands every committed event after the watermark into ``audit_record`` rows and
-    moves the watermark; returns it (every event up to it is indexed).
+async def index_pending(session: AsyncSession, *, most: int | None = None) -> int:
+    """Expands every committed event after the watermark (at most ``most`` of them, when
+    given) into ``audit_record`` rows and moves the watermark; returns it (every event up
+    to it is indexed).
 
     Nothing to do (the usual case with the background indexer running) costs two primary
     key reads and takes no lock. Otherwise the watermark row is locked (``UPDATE …
@@ -87,13 +89,14 @@ async def index_pending(session: AsyncSession) -> int:
             "the indexer did not write; run 'liaison audit verify'"
         )
     start = watermark
-    while True:
+    while most is None or watermark - start < most:
+        batch = _INDEX_BATCH if most is None else min(_INDEX_BATCH, most - (watermark - start))
         seqs = list(
             await connection.scalars(
                 select(_EVENTS.c.seq)
                 .where(_EVENTS.c.seq > watermark)
                 .order_by(_EVENTS.c.seq)
-                .limit(_INDEX_BATCH)
+                .limit(batch)
             )
         )
         if not seqs:
@@ -231,13 +234,28 @@ async def index_continuously(
     lifespan and cancel it at shutdown). A failure is logged and retried next round."""
     while True:
         try:
-            async with sessions() as session, session.begin():
-                await index_pending(session)
+            # A backlog is worked off step after step, the lock released in between.
+            previous = None
+            while (watermark := await _index_step(sessions)) is not None:
+                if watermark == previous:  # no progress: leave it to the next round
+                    break
+                previous = watermark
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("audit index: indexing failed; retrying in %.0f s", interval)
         await asyncio.sleep(interval)
+
+
+async def _index_step(sessions: async_sessionmaker[AsyncSession]) -> int | None:
+    """Indexes at most ``_STEP_EVENTS`` events in one transaction; the watermark reached,
+    or None when that is the head. Small steps hold the watermark's lock (on SQLite, the
+    database's write lock, which every audit append also needs) briefly at a time."""
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        watermark = await index_pending(session, most=_STEP_EVENTS)
+        head = await _scalar_int(connection, select(_HEAD.c.seq))
+    return None if watermark >= head else watermark
 
 
 async def rebuild_index(session: AsyncSession) -> int:
