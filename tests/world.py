@@ -139,7 +139,14 @@ async def build_world(session: AsyncSession) -> World:
     return World(departments=departments, enterprises=enterprises)
 
 
-def token(keys: SigningKeys, department: str, *roles: str, lifetime: int = 600) -> str:
+def token(
+    keys: SigningKeys,
+    department: str,
+    *roles: str,
+    lifetime: int = 600,
+    issued_at: int | None = None,
+) -> str:
+    """A real access token of the test issuer (``issued_at``: Unix time, default now)."""
     from conftest import TEST_AUDIENCE, TEST_ISSUER
 
     return mint_access_token(
@@ -151,6 +158,7 @@ def token(keys: SigningKeys, department: str, *roles: str, lifetime: int = 600) 
         roles=roles or ("reader",),
         client_id="tests",
         lifetime_seconds=lifetime,
+        now=issued_at,
     )
 
 

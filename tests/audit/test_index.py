@@ -67,6 +67,22 @@ async def _read(http: httpx.AsyncClient, keys: SigningKeys, label: str, case: st
     return request_id
 
 
+async def _pending_reads(
+    http: httpx.AsyncClient, keys: SigningKeys, sessions: Sessions, label: str, reads: int
+) -> tuple[int, int]:
+    """``reads`` audited reads left for the indexer, after everything before them is
+    indexed: the watermark and the head."""
+    async with sessions() as session, session.begin():
+        await grant(session, CHEMICALS_TO_EMERGENCY)
+        await index_pending(session)
+    case = f"IDX-{new_request_id('case')}"
+    for n in range(reads):
+        await _read(http, keys, f"{label}-{n}", case)
+    indexed, head = await _watermark(sessions)
+    assert head - indexed == reads
+    return indexed, head
+
+
 async def _watermark(sessions: Sessions) -> tuple[int, int]:
     async with sessions() as session:
         indexed = await session.scalar(text("SELECT indexed_seq FROM audit_index_head"))
@@ -122,14 +138,7 @@ async def test_a_read_writes_no_index_rows_and_the_next_access_log_answer_is_com
 async def test_concurrent_indexers_expand_each_event_once(
     http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
 ) -> None:
-    async with sessions() as session, session.begin():
-        await grant(session, CHEMICALS_TO_EMERGENCY)
-        await index_pending(session)
-    case = f"IDX-{new_request_id('case')}"
-    for n in range(6):
-        await _read(http, keys, f"concurrent-{n}", case)
-    indexed, head = await _watermark(sessions)
-    assert head - indexed == 6
+    indexed, head = await _pending_reads(http, keys, sessions, "concurrent", 6)
 
     async def indexer() -> int:
         async with sessions() as session, session.begin():
@@ -408,14 +417,7 @@ async def test_an_event_of_several_providers_and_types_is_indexed_as_the_chain_s
 async def test_the_background_indexer_works_a_backlog_off_in_short_steps(
     http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
 ) -> None:
-    async with sessions() as session, session.begin():
-        await grant(session, CHEMICALS_TO_EMERGENCY)
-        await index_pending(session)
-    case = f"IDX-{new_request_id('case')}"
-    for n in range(5):
-        await _read(http, keys, f"steps-{n}", case)
-    indexed, head = await _watermark(sessions)
-    assert head - indexed == 5
+    indexed, head = await _pending_reads(http, keys, sessions, "steps", 5)
 
     async with sessions() as session, session.begin():
         first_step = await index_pending(session, most=2)

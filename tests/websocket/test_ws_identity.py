@@ -25,7 +25,7 @@ from conftest import TEST_AUDIENCE, TEST_ISSUER
 from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
-from liaison.api.tokens import mint_access_token, verify_access_token
+from liaison.api.tokens import verify_access_token
 from liaison.db.identity import revoke_token
 from live_server import serving
 from world import World, token
@@ -88,17 +88,7 @@ async def test_a_forged_or_expired_token_closes_the_socket_4403(
     server: str, keys: SigningKeys, tmp_path: Path
 ) -> None:
     forged = token(SigningKeys.load_or_create(tmp_path), "customs")
-    expired = mint_access_token(
-        keys,
-        issuer=TEST_ISSUER,
-        audience=TEST_AUDIENCE,
-        subject="customs-tester",
-        department="customs",
-        roles=["reader"],
-        client_id="tests",
-        lifetime_seconds=60,
-        now=int(time.time()) - 3600,
-    )
+    expired = token(keys, "customs", lifetime=60, issued_at=int(time.time()) - 3600)
     refusals = []
     for bearer in (forged, expired):
         async with opened(server) as ws:
