@@ -16,6 +16,7 @@ Liaison's virtual environment.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import socket
@@ -55,12 +56,12 @@ def wait_until_healthy(base: str, server: subprocess.Popen[bytes], seconds: floa
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"liaison serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
+        with (
+            contextlib.suppress(urllib.error.URLError, ConnectionError),  # not up yet
+            urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer,  # noqa: S310
+        ):
+            if answer.status == 200:
+                return
         time.sleep(0.2)
     raise SystemExit(f"liaison serve did not become healthy within {seconds:g}s")
 

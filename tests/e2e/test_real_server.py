@@ -58,12 +58,11 @@ async def test_a_websocket_handshake_with_a_bad_token_is_refused_with_401(
 
     url = server.replace("http", "ws", 1) + "/graphql"
     with pytest.raises(websockets.InvalidStatus) as refused:
-        async with websockets.connect(
+        await websockets.connect(
             url,
             subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
             additional_headers={"Authorization": "Bearer not-a-token"},
-        ):
-            pass
+        )
 
     assert refused.value.response.status_code == 401
 

@@ -127,8 +127,7 @@ async def test_a_websocket_from_a_page_is_accepted_only_from_an_allowed_origin(
                 assert socket.subprotocol == "graphql-transport-ws"
         else:
             with pytest.raises(websockets.InvalidStatus) as refused:
-                async with connect:
-                    pass
+                await connect
             assert refused.value.response.status_code == 403
 
 

@@ -19,7 +19,7 @@ _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncp
 
 
 class UnsupportedDatabase(ValueError):
-    pass
+    """A database URL whose backend is neither SQLite nor PostgreSQL."""
 
 
 def async_url(url: str | URL) -> URL:

@@ -188,7 +188,7 @@ RECORD_TYPES: dict[str, RecordType] = {
 
 
 class UnknownElement(KeyError):
-    pass
+    """A ``record_type.field`` name the catalogue does not hold."""
 
 
 def element(name: str) -> Element:

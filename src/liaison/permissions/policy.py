@@ -76,7 +76,7 @@ class GrantTerms:
 
 
 class InvalidGrant(ValueError):
-    pass
+    """A grant that names an unknown record type, an unshareable field or a bad level."""
 
 
 def validate_grant_fields(record_type: str, fields: Mapping[str, str]) -> dict[str, Level]:

@@ -37,7 +37,7 @@ _PURPOSE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
 class PolicyFileError(ValueError):
-    pass
+    """A policy file that does not state a valid agreement; the message says where."""
 
 
 @dataclass(frozen=True)

@@ -68,22 +68,7 @@ class AuditTrail(SchemaExtension):
             if slot is not None:
                 await _roll_back(context)
             return
-        errors: list[GraphQLError] = list(result.errors or [])
-        try:
-            entry = build_entry(
-                _operation(execution, context),
-                context.gate,
-                errors,
-                data_returned=result.data is not None,
-                writes=slot is not None,
-            )
-            if entry is not None:
-                async with context.database() as session:
-                    await write_event(session, slot or await reserve_slot(session), entry)
-        except Exception:
-            await _abandon(context)
-            result.data = None
-            result.errors = [_unavailable(context)]
+        await _record(execution, context, result, slot)
 
 
 class AuditEachEvent(SchemaExtension):
@@ -99,22 +84,32 @@ class AuditEachEvent(SchemaExtension):
             and context.event_open
             and isinstance(result, ExecutionResult)
         ):
-            try:
-                entry = build_entry(
-                    _operation(execution, context),
-                    context.gate,
-                    list(result.errors or []),
-                    data_returned=result.data is not None,
-                    writes=False,
-                )
-                if entry is not None:
-                    async with context.database() as session:
-                        await write_event(session, await reserve_slot(session), entry)
-            except Exception:
-                await _abandon(context)
-                result.data = None
-                result.errors = [_unavailable(context)]
+            await _record(execution, context, result, None)
         yield
+
+
+async def _record(
+    execution: ExecutionContext, context: Context, result: Any, slot: Slot | None
+) -> None:
+    """Appends the operation's (or the event's) entry, in the slot a mutation reserved or
+    a new one; if it cannot, rolls everything back and leaves ``result`` no data and one
+    ``AUDIT_UNAVAILABLE`` error."""
+    errors: list[GraphQLError] = list(result.errors or [])
+    try:
+        entry = build_entry(
+            _operation(execution, context),
+            context.gate,
+            errors,
+            data_returned=result.data is not None,
+            writes=slot is not None,
+        )
+        if entry is not None:
+            async with context.database() as session:
+                await write_event(session, slot or await reserve_slot(session), entry)
+    except Exception:
+        await _abandon(context)
+        result.data = None
+        result.errors = [_unavailable(context)]
 
 
 async def _abandon(context: Context) -> None:

@@ -31,7 +31,7 @@ SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription,)
 
 
 class SchemaDeclarationError(TypeError):
-    pass
+    """A schema field whose sharing declaration cannot be enforced (see build_schema)."""
 
 
 def _no_suggestions() -> None:

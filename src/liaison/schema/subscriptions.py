@@ -116,8 +116,10 @@ async def _events(
     async with feed.listen() as listener:
         while True:
             await listener.wait(_wait_seconds(relied))
-            await _still_in_force(relied, context)
-            while changes := await _unseen(context, cursor, record_type):
+            changes = await _unseen(context, cursor, record_type)
+            if not changes:  # woken by an agreement change or its expiry, or nothing new
+                await _still_in_force(relied, context)
+            while changes:
                 for change in changes:
                     cursor = change.seq
                     await _still_in_force(relied, context)
@@ -133,6 +135,7 @@ async def _events(
                     finally:
                         context.event_open = False
                     await _release(context)
+                changes = await _unseen(context, cursor, record_type)
 
 
 async def _still_in_force(relied: dict[str, dt.datetime], context: Context) -> None:
