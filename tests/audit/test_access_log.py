@@ -224,3 +224,62 @@ async def test_pages_follow_the_cursor_newest_first(
     assert [e["requestId"] for e in second] == [trail.emergency_read]
     assert second_page["hasNextPage"] is False
     assert first[0]["seq"] > second[0]["seq"]
+
+
+# Market's auditor and emergency's read of customs' entries and market's zone (the trail's
+# emergency_read, PARTIAL as a whole: customs' declared value was refused). Market's part of
+# it is one zone given in full; customs' part is none of market's business, so no filter on
+# it may select the event, and the outcome market sees is its part's.
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        ({"consumer": "emergency", "provider": "customs"}, []),
+        ({"provider": "customs"}, []),
+        ({"recordType": "dangerous_chemical_entry"}, []),
+        ({"field": "cas_number"}, []),
+        ({"field": "declared_value"}, []),
+        ({"enterpriseUscc": USCC_CHEMICAL, "recordType": "dangerous_chemical_entry"}, []),
+        ({"enterpriseUscc": USCC_WAREHOUSE}, []),
+        ({"outcome": "PARTIAL"}, []),
+        ({"outcome": "DENIED"}, []),
+        ({"purpose": "joint_inspection"}, []),  # customs' read of emergency: not market's
+        ({}, ["emergency_read"]),
+        ({"consumer": "emergency", "provider": "market"}, ["emergency_read"]),
+        ({"recordType": "enterprise", "field": "zone"}, ["emergency_read"]),
+        ({"enterpriseUscc": USCC_CHEMICAL}, ["emergency_read"]),
+        ({"outcome": "OK"}, ["emergency_read"]),
+        ({"purpose": "emergency_response"}, ["emergency_read"]),
+    ],
+    ids=lambda value: str(value) if isinstance(value, dict) else "",
+)
+async def test_a_filter_matches_only_the_part_of_another_departments_read_the_auditor_sees(
+    http: httpx.AsyncClient,
+    keys: SigningKeys,
+    trail: Trail,
+    criteria: dict[str, str],
+    expected: list[str],
+) -> None:
+    events, _ = await access_log(
+        http,
+        token(keys, "market", "auditor"),
+        filter={"caseReference": trail.case, **criteria},
+    )
+
+    assert [e["requestId"] for e in events] == [getattr(trail, name) for name in expected]
+    for event in events:
+        assert event["outcome"] == "OK"  # market's zone was given: its part ended well
+        assert {d["provider"] for d in event["disclosures"]} == {"market"}
+        assert {r["provider"] for r in event["records"]} == {"market"}
+
+
+async def test_the_consumers_own_auditor_sees_the_whole_read_and_its_outcome(
+    http: httpx.AsyncClient, keys: SigningKeys, trail: Trail
+) -> None:
+    events, _ = await access_log(
+        http,
+        token(keys, "emergency", "auditor"),
+        filter={"caseReference": trail.case, "provider": "customs", "outcome": "PARTIAL"},
+    )
+
+    assert [e["requestId"] for e in events] == [trail.emergency_read]
+    assert {d["provider"] for d in events[0]["disclosures"]} == {"customs", "market"}

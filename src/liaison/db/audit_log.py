@@ -25,7 +25,22 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from liaison.db import models
@@ -449,7 +464,15 @@ def access_log_statement(
     limit: int,
 ) -> Select[AuditEvent]:
     """Events matching ``wanted``, newest first, that ``visible_to`` (a department; None
-    for the platform) may see: those where it is the consumer or one of the providers."""
+    for the platform) may see.
+
+    Security contract: a department sees the whole of its own department's operations, and
+    of another department's operation only its own part (its disclosures and records, and
+    the outcome they make). Every filter is matched against that visible part alone, in
+    SQL: an event is returned only if its visible part matches, so no filter can tell an
+    auditor which third department's data another department read, which fields, or how
+    that part ended. What every part shares (when, who, the consuming department, purpose,
+    case) is matched on the event itself."""
     event = AuditEvent
     where: list[ColumnElement[bool]] = [event.seq.between(*seqs)]
     if before_seq is not None:
@@ -458,54 +481,116 @@ def access_log_statement(
         (event.principal_department, wanted.consumer),
         (event.purpose, wanted.purpose),
         (event.case_reference, wanted.case_reference),
-        (event.outcome, wanted.outcome),
     ):
         if value is not None:
             where.append(column == value)
-    disclosed = _disclosure_filter(wanted)
-    if disclosed:
-        where.append(
-            event.seq.in_(
-                select(AuditDisclosure.event_seq).where(
-                    *disclosed, _within(seqs, AuditDisclosure.event_seq)
-                )
-            )
-        )
-    if wanted.enterprise_uscc is not None:
-        records = [AuditRecord.enterprise_uscc == wanted.enterprise_uscc]
-        if wanted.provider is not None:
-            records.append(AuditRecord.provider == wanted.provider)
-        if wanted.record_type is not None:
-            records.append(AuditRecord.record_type == wanted.record_type)
-        where.append(
-            event.seq.in_(
-                select(AuditRecord.event_seq).where(*records, _within(seqs, AuditRecord.event_seq))
-            )
-        )
-    if visible_to is not None and visible_to not in (wanted.provider, wanted.consumer):
-        where.append(
-            or_(
-                event.principal_department == visible_to,
-                event.seq.in_(
-                    select(AuditDisclosure.event_seq).where(
-                        AuditDisclosure.provider == visible_to,
-                        _within(seqs, AuditDisclosure.event_seq),
-                    )
-                ),
-            )
-        )
-    return select(event).where(*where).order_by(event.seq.desc()).limit(limit)
+    if visible_to is None:
+        where.append(_whole_event_matches(wanted, seqs))
+        return select(event).where(*where).order_by(event.seq.desc()).limit(limit)
+    branches: list[ColumnElement[bool]] = []
+    if wanted.consumer in (None, visible_to):
+        own = event.principal_department == visible_to
+        branches.append(and_(own, _whole_event_matches(wanted, seqs)))
+    if wanted.consumer != visible_to and wanted.provider in (None, visible_to):
+        others = event.principal_department != visible_to
+        branches.append(and_(others, _provider_part_matches(wanted, visible_to, seqs)))
+    if len(branches) < 2:
+        where.append(or_(false(), *branches))
+        return select(event).where(*where).order_by(event.seq.desc()).limit(limit)
+    # Two disjoint branches (its own operations, others' operations it provided for), each
+    # planned on its own indexes and cut to one page before they are merged: an OR of
+    # their subqueries would make the planner scan.
+    pages = [
+        select(event.seq).where(*where, branch).order_by(event.seq.desc()).limit(limit).subquery()
+        for branch in branches
+    ]
+    merged = union_all(*(select(page.c.seq) for page in pages)).subquery()
+    return (
+        select(event)
+        .where(event.seq.in_(select(merged.c.seq)))
+        .order_by(event.seq.desc())
+        .limit(limit)
+    )
 
 
-def _disclosure_filter(wanted: AccessLogFilter) -> list[ColumnElement[bool]]:
+def _whole_event_matches(wanted: AccessLogFilter, seqs: tuple[int, int]) -> ColumnElement[bool]:
+    """The disclosure, record and outcome criteria, over every part of the event."""
+    event = AuditEvent
     found: list[ColumnElement[bool]] = []
-    if wanted.provider is not None:
-        found.append(AuditDisclosure.provider == wanted.provider)
+    if wanted.outcome is not None:
+        found.append(event.outcome == wanted.outcome)
+    disclosed = _disclosure_filter(wanted, wanted.provider)
+    if disclosed:
+        found.append(event.seq.in_(_disclosure_seqs(seqs, *disclosed)))
+    if wanted.enterprise_uscc is not None:
+        found.append(event.seq.in_(_record_seqs(wanted, wanted.provider, seqs)))
+    return and_(true(), *found)
+
+
+def _provider_part_matches(
+    wanted: AccessLogFilter, provider: str, seqs: tuple[int, int]
+) -> ColumnElement[bool]:
+    """The event has a part of ``provider``'s (that is what makes it visible to it), and
+    that part alone meets the disclosure, record and outcome criteria."""
+    event = AuditEvent
+    found = [event.seq.in_(_disclosure_seqs(seqs, *_disclosure_filter(wanted, provider)))]
+    if wanted.enterprise_uscc is not None:
+        found.append(event.seq.in_(_record_seqs(wanted, provider, seqs)))
+    if wanted.outcome is not None:
+        found.append(_part_outcome_is(wanted.outcome, provider, seqs))
+    return and_(*found)
+
+
+def _part_outcome_is(outcome: str, provider: str, seqs: tuple[int, int]) -> ColumnElement[bool]:
+    """SQL for :func:`part_outcome` of ``provider``'s part being ``outcome``."""
+    event = AuditEvent
+    if outcome == "error":
+        return event.outcome == "error"
+    own = AuditDisclosure.provider == provider
+    refused = event.seq.in_(_disclosure_seqs(seqs, own, AuditDisclosure.level == "none"))
+    given = event.seq.in_(_disclosure_seqs(seqs, own, AuditDisclosure.level != "none"))
+    state = {"ok": ~refused, "denied": ~given, "partial": and_(refused, given)}.get(outcome)
+    if state is None:
+        return false()
+    return and_(event.outcome != "error", state)
+
+
+def part_outcome(event_outcome: str, levels: Iterable[str]) -> str:
+    """How one provider's part of an operation ended, from the levels its fields were
+    given: an operation that failed failed for every part; otherwise ``denied`` when none
+    of the part's fields was given, ``partial`` when some were refused, else ``ok``."""
+    if event_outcome == "error":
+        return "error"
+    given = [level != "none" for level in levels]
+    if not any(given):
+        return "denied"
+    return "ok" if all(given) else "partial"
+
+
+def _disclosure_filter(wanted: AccessLogFilter, provider: str | None) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if provider is not None:
+        found.append(AuditDisclosure.provider == provider)
     if wanted.record_type is not None:
         found.append(AuditDisclosure.record_type == wanted.record_type)
     if wanted.field is not None:
         found.append(AuditDisclosure.field == wanted.field)
     return found
+
+
+def _disclosure_seqs(seqs: tuple[int, int], *criteria: ColumnElement[bool]) -> Select[Any]:
+    return select(AuditDisclosure.event_seq).where(
+        *criteria, _within(seqs, AuditDisclosure.event_seq)
+    )
+
+
+def _record_seqs(wanted: AccessLogFilter, provider: str | None, seqs: tuple[int, int]) -> Any:
+    records = [AuditRecord.enterprise_uscc == wanted.enterprise_uscc]
+    if provider is not None:
+        records.append(AuditRecord.provider == provider)
+    if wanted.record_type is not None:
+        records.append(AuditRecord.record_type == wanted.record_type)
+    return select(AuditRecord.event_seq).where(*records, _within(seqs, AuditRecord.event_seq))
 
 
 def _within(seqs: tuple[int, int], column: Any) -> ColumnElement[bool]:
@@ -547,11 +632,15 @@ async def access_log(
 
 
 def _as_seen_by(event: ChainedEvent, department: str) -> ChainedEvent:
+    """Another department's operation as ``department`` may see it: its own part only,
+    with the outcome of that part."""
     if event.entry.principal_department == department:
         return event
+    disclosures = tuple(d for d in event.entry.disclosures if d.provider == department)
     entry = replace(
         event.entry,
-        disclosures=tuple(d for d in event.entry.disclosures if d.provider == department),
+        outcome=part_outcome(event.entry.outcome, (d.level for d in disclosures)),
+        disclosures=disclosures,
         disclosed=tuple(d for d in event.entry.disclosed if d.provider == department),
         records=tuple(r for r in event.entry.records if r.provider == department),
     )

@@ -2,7 +2,9 @@
 
 Security contract: a platform ``admin`` sees every event; an ``auditor`` sees the events
 where its department is the consumer or a provider — and of an event it reaches only as a
-provider, only that provider's disclosures and records; anyone else gets FORBIDDEN.
+provider, only that provider's part: its disclosures, its records and the outcome they make,
+every filter matched against that part alone (``db.audit_log.access_log_statement``); anyone
+else gets FORBIDDEN.
 """
 
 from __future__ import annotations

@@ -91,7 +91,10 @@ class AccessEvent:
     variables_sha256: str
     purpose: str | None
     case_reference: str | None
-    outcome: AccessOutcome
+    outcome: AccessOutcome = strawberry.field(
+        description="How the operation ended; of another department's operation, how the "
+        "caller's department's part of it ended."
+    )
     prev_hash: str
     hash: str
     disclosures: list[AccessDisclosure]
