@@ -44,6 +44,23 @@ class Limits:
         "LIAISON_MAX_ALIASES",
         "aliased fields in one operation, a fragment's counted each time it is spread",
     )
+    max_directives_per_location: int = _limit(
+        3,
+        "LIAISON_MAX_DIRECTIVES_PER_LOCATION",
+        "directives on one field, fragment, operation or variable (`@include` and `@skip` "
+        "together are 2)",
+    )
+    max_directives: int = _limit(
+        50,
+        "LIAISON_MAX_DIRECTIVES",
+        "directives in the whole document, as written",
+    )
+    max_validation_errors: int = _limit(
+        10,
+        "LIAISON_MAX_VALIDATION_ERRORS",
+        "validation errors reported for one document: validation stops there and one more "
+        "error says so",
+    )
     max_execution_seconds: float = _limit(
         10.0,
         "LIAISON_MAX_EXECUTION_SECONDS",

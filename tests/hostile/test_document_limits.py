@@ -257,12 +257,22 @@ async def test_zero_turns_each_document_limit_off(
         max_tokens=0,
         max_document_bytes=0,
         max_variables_bytes=0,
+        max_directives_per_location=0,
+        max_directives=0,
+        max_validation_errors=0,
     ) as client:
         deep = await post(client, keys, DEPTH_6)
         aliased = await post(client, keys, query, variables={"u": "91310115MA1K4ABC05"})
+        directed = await post(
+            client, keys, "{ me" + " @include(if: true)" * 60 + " { department } }"
+        )
+        invalid = await post(client, keys, "{ " + " ".join(f"nope{n}" for n in range(120)) + " }")
 
     assert deep.json()["data"]["enterprises"]["edges"]
     assert aliased.json()["data"]["e"] == {"uscc": "91310115MA1K4ABC05"}
+    # Off: graphql-core's own rules speak (one error per repetition), and every error.
+    assert len(directed.json()["errors"]) == 59
+    assert len(invalid.json()["errors"]) == 120
 
 
 async def test_a_document_parsed_under_a_generous_limit_is_still_refused_under_a_strict_one(
@@ -294,3 +304,79 @@ async def test_a_syntax_error_is_reported_on_every_request_not_cached(
     assert first.json() == second.json()
     assert len(first.json()["errors"]) == 1
     assert "Syntax Error" in first.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("{ __typename" + " @aa" * 10 + " }", 10),  # unknown directives
+        ("{ me" + " @include(if: true)" * 50 + " { department } }", 50),  # one repeated
+        ("query Q" + " @aa" * 4 + " { me { department } }", 4),  # on the operation
+        ("{ ...F }\nfragment F on Query" + " @aa" * 5 + " { __typename }", 5),
+    ],
+    ids=["unknown", "repeated", "on-operation", "on-fragment"],
+)
+async def test_directives_crowding_one_location_are_refused_with_one_error(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World, query: str, found: int
+) -> None:
+    response = await post(http, keys, query)
+
+    error = the_limit_error(response, "directivesPerLocation")
+    assert error["extensions"]["maximum"] == 3
+    assert error["extensions"]["found"] == found
+    assert (
+        f"carries {found} directives; at most 3 are allowed at one location." in (error["message"])
+    )
+
+
+async def test_the_location_of_crowded_directives_is_named(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World
+) -> None:
+    response = await post(http, keys, "{\n  me @a @b @c @d { department } }")
+
+    assert the_limit_error(response, "directivesPerLocation")["message"] == (
+        "The field 'me' at line 2, column 3 carries 4 directives; at most 3 are allowed at "
+        "one location."
+    )
+
+
+async def test_directives_over_the_documents_limit_are_refused_with_one_error(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    fields = " ".join(f"f{n}: __typename @include(if: true)" for n in range(8))
+    async with client_with(settings, max_directives=5, max_aliases=0) as client:
+        response = await post(client, keys, "{ " + fields + " }")
+
+    error = the_limit_error(response, "directives")
+    assert (error["extensions"]["maximum"], error["extensions"]["found"]) == (5, 8)
+    assert error["message"] == "The document carries 8 directives; at most 5 are allowed."
+
+
+async def test_directives_within_the_limits_are_served(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World
+) -> None:
+    response = await post(http, keys, "{ me @include(if: true) @skip(if: false) { department } }")
+
+    assert response.json() == {"data": {"me": {"department": "customs"}}}
+
+
+async def test_validation_stops_after_the_limit_and_says_so_once(
+    settings: Settings, keys: SigningKeys, world: World
+) -> None:
+    # Thirty misspelled fields, each a validation error of its own.
+    query = "{ " + " ".join(f"f{n}: nope{n}" for n in range(30)) + " }"
+    async with client_with(settings, max_aliases=0) as client:
+        response = await post(client, keys, query)
+
+    errors = response.json()["errors"]
+    assert len(errors) == 11
+    assert all("Cannot query field" in e["message"] for e in errors[:10])
+    assert errors[10]["extensions"] == {
+        "code": "LIMIT_EXCEEDED",
+        "limit": "validationErrors",
+        "maximum": 10,
+        "found": 11,
+    }
+    assert errors[10]["message"] == (
+        "Validation stopped after 10 errors; correct these and send the document again."
+    )

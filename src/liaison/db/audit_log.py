@@ -533,7 +533,9 @@ def _provider_part_matches(
     """The event has a part of ``provider``'s (that is what makes it visible to it), and
     that part alone meets the disclosure, record and outcome criteria."""
     event = AuditEvent
-    found = [event.seq.in_(_disclosure_seqs(seqs, *_disclosure_filter(wanted, provider)))]
+    found: list[ColumnElement[bool]] = [
+        event.seq.in_(_disclosure_seqs(seqs, *_disclosure_filter(wanted, provider)))
+    ]
     if wanted.enterprise_uscc is not None:
         found.append(event.seq.in_(_record_seqs(wanted, provider, seqs)))
     if wanted.outcome is not None:

@@ -80,7 +80,7 @@ def build_schema(
         extensions=[
             partial(DocumentLimits, limits=limits),
             CachedParsing,
-            CachedValidation,
+            partial(CachedValidation, limits=limits),
             HideInternalErrors,
             AuditTrail,
             PermissionGate,

@@ -26,6 +26,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    Node,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -188,9 +189,71 @@ def shape_errors(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     return errors
 
 
+def _described(node: Node) -> str:
+    kind = {
+        "field": "the field",
+        "fragment_spread": "the fragment spread",
+        "inline_fragment": "the inline fragment",
+        "fragment_definition": "the fragment",
+        "operation_definition": "the operation",
+        "variable_definition": "the variable",
+    }.get(node.kind, node.kind.replace("_", " "))
+    name = getattr(node, "name", None) or getattr(getattr(node, "variable", None), "name", None)
+    where = ""
+    if node.loc is not None:
+        line, column = node.loc.source.get_location(node.loc.start)
+        where = f" at line {line}, column {column}"
+    return f"{kind} '{name.value}'{where}" if name is not None else f"{kind}{where}"
+
+
+def directive_errors(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
+    """Directives as written, per location and in the whole document: each one, known or
+    not, repeated or not, would otherwise cost an error of its own in validation."""
+    per_location = limits.max_directives_per_location
+    total, crowded = 0, None
+    stack: list[Node] = [document]
+    while stack:
+        node = stack.pop()
+        directives = getattr(node, "directives", None) or ()
+        total += len(directives)
+        if per_location and crowded is None and len(directives) > per_location:
+            crowded = node
+        for key in node.keys:
+            child = getattr(node, key, None)
+            if isinstance(child, Node):
+                stack.append(child)
+            elif isinstance(child, tuple | list):
+                stack.extend(c for c in child if isinstance(c, Node))
+    errors = []
+    if crowded is not None:
+        found = len(getattr(crowded, "directives", ()))
+        where = _described(crowded)
+        errors.append(
+            limit_error(
+                "directivesPerLocation",
+                f"{where[0].upper()}{where[1:]} carries {found} directives; at most "
+                f"{per_location} are allowed at one location.",
+                maximum=per_location,
+                found=found,
+            )
+        )
+    if limits.max_directives and total > limits.max_directives:
+        errors.append(
+            limit_error(
+                "directives",
+                f"The document carries {total} directives; at most {limits.max_directives} "
+                "are allowed.",
+                maximum=limits.max_directives,
+                found=total,
+            )
+        )
+    return errors
+
+
 class DocumentLimits(SchemaExtension):
-    """Tokens while parsing; depth and aliases before graphql-core's own validation, which
-    is then skipped for a document over a limit (it could be costly on such a document)."""
+    """Tokens while parsing; directives, depth and aliases before graphql-core's own
+    validation, which is then skipped for a document over a limit (it could be costly on
+    such a document, and would answer with an error per excess directive)."""
 
     def __init__(self, *, limits: Limits) -> None:
         self.limits = limits
@@ -210,7 +273,7 @@ class DocumentLimits(SchemaExtension):
         execution = self.execution_context
         document = execution.graphql_document
         if document is not None and execution.pre_execution_errors is None:
-            errors = shape_errors(document, self.limits)
+            errors = directive_errors(document, self.limits) + shape_errors(document, self.limits)
             if errors:
                 execution.pre_execution_errors = errors
         yield
