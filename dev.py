@@ -51,10 +51,14 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_venv()
     command, rest = argv[0], argv[1:]
-    if command == "serve":
-        return subprocess.call([str(BIN / "liaison"), "serve", "--demo", *rest])
-    if command == "liaison":
-        return subprocess.call([str(BIN / "liaison"), *rest])
+    if command in {"serve", "liaison"}:
+        # Become the command rather than wait for it: Ctrl-C and `kill <this pid>` then reach
+        # the server itself, and nothing is left holding the port.
+        arguments = ["serve", "--demo", *rest] if command == "serve" else rest
+        liaison = str(BIN / "liaison")
+        if os.name == "nt":  # no exec that keeps the process on Windows
+            return subprocess.call([liaison, *arguments])
+        os.execv(liaison, [liaison, *arguments])  # noqa: S606 - our own venv's script
     code = subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
     if code == 5:
         print("pytest ran no test: treated as a failure", file=sys.stderr)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liaison.api.keys import SigningKeys
 from liaison.codes import USCC_ALPHABET, uscc_check_character
 from liaison.db import models
-from world import USCC_CHEMICAL, USCC_PAINTS, World, graphql, token
+from world import USCC_CHEMICAL, USCC_PAINTS, World, grant, graphql, token
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -870,6 +870,49 @@ async def advance(
         variables={"input": {"id": risk_id, "status": status, **extra}},
     )
     return body
+
+
+ZONES_TO_EMERGENCY = {
+    "provider": "market",
+    "consumers": ["emergency"],
+    "record_type": "enterprise",
+    "purposes": ["joint_inspection"],
+    "fields": {"zone": "full"},
+}
+
+
+@pytest.mark.parametrize(
+    ("selected", "codes"),
+    [
+        ("id owner category status", []),
+        ("id status enterprise { uscc name }", []),  # public keys need no purpose
+        ("id status enterprise { zone }", ["PURPOSE_REQUIRED", "FORBIDDEN"]),
+    ],
+    ids=["own-fields", "public-keys", "another-departments-field"],
+)
+async def test_a_mutation_without_a_purpose_needs_one_only_where_it_reads_anothers_data(
+    http: httpx.AsyncClient,
+    keys: SigningKeys,
+    world: World,
+    sessions: Sessions,
+    selected: str,
+    codes: list[str],
+) -> None:
+    async with sessions() as session, session.begin():
+        await grant(session, ZONES_TO_EMERGENCY)  # emergency could state a purpose
+
+    _, body = await graphql(
+        http,
+        "mutation($input: ReportRiskInput!) { reportRisk(input: $input) { risk { "
+        + selected
+        + " } errors { field } } }",
+        bearer=token(keys, "emergency", "contributor"),
+        variables={"input": risk_input()},
+    )
+
+    assert body["data"]["reportRisk"]["errors"] == []
+    assert body["data"]["reportRisk"]["risk"]["status"] == "REPORTED"
+    assert sorted(e["extensions"]["code"] for e in body.get("errors", [])) == sorted(codes)
 
 
 async def test_emergency_reports_a_risk(

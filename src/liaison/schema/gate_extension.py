@@ -18,6 +18,7 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
+from strawberry.types.graphql import OperationType
 
 from liaison.permissions.catalogue import Element
 from liaison.permissions.gate import Gate, Withholding
@@ -75,7 +76,8 @@ class PermissionGate(SchemaExtension):
         result = execution.result
         if result is None or not hasattr(result, "errors"):
             return
-        extra = _report(context, context.gate, selection, backward)
+        writes = execution.operation_type is OperationType.MUTATION
+        extra = _report(context, context.gate, selection, backward, writes=writes)
         if extra:
             result.errors = [*(result.errors or []), *extra]
 
@@ -102,13 +104,20 @@ def _record_types(forward: ElementMap) -> dict[str, str]:
 
 
 def _report(
-    context: Context, gate: Gate, selection: Selection, names: dict[str, tuple[str, str]]
+    context: Context,
+    gate: Gate,
+    selection: Selection,
+    names: dict[str, tuple[str, str]],
+    *,
+    writes: bool = False,
 ) -> list[GraphQLError]:
-    errors = [
-        _forbidden(w, _nodes(selection, site, w), names, context)
-        for site, w in gate.withholdings_by_site()
-    ]
-    if context.purpose is None and context.available_purposes and _touches_others(selection):
+    withholdings = gate.withholdings_by_site()
+    errors = [_forbidden(w, _nodes(selection, site, w), names, context) for site, w in withholdings]
+    # A query may reach others' records wherever it selects beyond the public keys; a
+    # mutation's payload is the record it wrote, its own, so only a withheld field (another
+    # department's data reached under it, e.g. its enterprise's zone) needs a purpose.
+    others_selected = bool(withholdings) if writes else _touches_others(selection)
+    if context.purpose is None and context.available_purposes and others_selected:
         errors.append(
             error(
                 PURPOSE_REQUIRED,
