@@ -333,7 +333,8 @@ async def test_a_symmetric_key_in_the_issuers_key_set_is_never_used(
 async def test_an_unknown_kid_refetches_the_key_set_at_most_once_per_cool_down(
     make_app: Any, jwks_server: JWKSServer, customs_idp: IdP, world: World
 ) -> None:
-    cooldown = 0.5
+    # Long enough that a flood of 25 requests ends inside one cool-down on a loaded machine.
+    cooldown = 2.0
     unknown = [customs_idp.token(header={"kid": f"made-up-{n}"}) for n in range(25)]
     async with client_for(make_app(cooldown=cooldown)) as client:
         before = jwks_server.hits["customs"]

@@ -53,7 +53,7 @@ from liaison.db.audit_models import (
     AuditIndexHead,
     AuditRecord,
 )
-from liaison.db.records import RECORD_TABLES
+from liaison.db.tables import RECORD_TABLES
 
 log = logging.getLogger("liaison.audit")
 
@@ -138,14 +138,14 @@ def _expand_postgresql() -> Any:
     orders the names as Python does)."""
     joins, enterprise_of = [], ["CASE d.record_type WHEN 'enterprise' THEN k.id"]
     for n, (record_type, table) in enumerate(sorted(RECORD_TABLES.items())):
-        if table.model is models.Enterprise:
-            continue
+        if table.model is models.Enterprise or table.enterprise is None:
+            continue  # an enterprise is its own; a plan or campaign belongs to none
         name = f"r{n}"
         joins.append(
             f"LEFT JOIN {table.model.__tablename__} {name} "
             f"ON d.record_type = '{record_type}' AND {name}.id = k.id"
         )
-        enterprise_of.append(f"WHEN '{record_type}' THEN {name}.{table.columns['enterprise'].key}")
+        enterprise_of.append(f"WHEN '{record_type}' THEN {name}.{table.enterprise.key}")
     return text(
         "INSERT INTO audit_record (event_seq, ordinal, provider, record_type, record_id, "
         "enterprise_id, enterprise_uscc) "
@@ -228,12 +228,12 @@ async def locate_records(
     record's enterprise never changes, so this is what it was when it was disclosed)."""
     wanted = sorted(set(ids))
     table = RECORD_TABLES.get(record_type)
-    if not wanted or table is None:
-        return {}
     enterprise = models.Enterprise
+    if not wanted or table is None or (table.model is not enterprise and table.enterprise is None):
+        return {}
     statement = select(table.id, enterprise.id, enterprise.uscc)
     if table.model is not enterprise:
-        statement = statement.join(enterprise, enterprise.id == table.columns["enterprise"])
+        statement = statement.join(enterprise, enterprise.id == table.enterprise)
     found: dict[int, tuple[int, str]] = {}
     for start in range(0, len(wanted), _LOOKUP_BATCH):
         chunk = wanted[start : start + _LOOKUP_BATCH]

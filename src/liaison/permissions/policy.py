@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from liaison.permissions.catalogue import RECORD_TYPES, Access
+from liaison.permissions.record_types import PARTY_BITS
 
 
 class Level(enum.IntEnum):
@@ -154,6 +155,12 @@ def compile_policy(
             continue
         key = (grant.provider, grant.record_type)
         bucket = grouped.setdefault(key, [])
+        if len(bucket) >= PARTY_BITS:
+            # The bits above belong to party rules (see record_types.PARTY_BITS).
+            raise InvalidGrant(
+                f"more than {PARTY_BITS} grants in force from {grant.provider} to {consumer} "
+                f"of {grant.record_type}: consolidate the agreements"
+            )
         bucket.append(
             ActiveGrant(
                 index=len(bucket),

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
-from liaison.db.records import RECORD_TABLES, fetch_children, fetch_records
+from liaison.db.records import fetch_children, fetch_records
+from liaison.db.tables import RECORD_TABLES
 from liaison.schema.materialize import materialize
 
 if TYPE_CHECKING:
@@ -19,30 +20,35 @@ if TYPE_CHECKING:
 class Loaders:
     def __init__(self, context: Context) -> None:
         self._context = context
-        self._children: dict[str, DataLoader[int, list[Any]]] = {}
+        self._children: dict[tuple[str, str], DataLoader[int, list[Any]]] = {}
         self.enterprise: DataLoader[int, Any] = DataLoader(self._load_enterprises)
 
-    def children(self, record_type: str) -> DataLoader[int, list[Any]]:
-        loader = self._children.get(record_type)
+    def children(self, record_type: str, link: str = "enterprise") -> DataLoader[int, list[Any]]:
+        """The ``record_type`` records whose ``link`` (their enterprise, a plan, ...) is the
+        key loaded: one statement for every key of a request."""
+        loader = self._children.get((record_type, link))
         if loader is None:
 
             async def load(ids: list[int]) -> list[list[Any]]:
-                return await self._load_children(record_type, ids)
+                return await self._load_children(record_type, link, ids)
 
-            loader = self._children[record_type] = DataLoader(load)
+            loader = self._children[(record_type, link)] = DataLoader(load)
         return loader
 
-    async def _load_children(self, record_type: str, ids: Sequence[int]) -> list[list[Any]]:
+    async def _load_children(
+        self, record_type: str, link: str, ids: Sequence[int]
+    ) -> list[list[Any]]:
         context = self._context
         gate = context.require_gate()
         fields = gate.selected_fields(record_type)
         async with context.database() as session:
-            rows = await fetch_children(session, context.access, record_type, fields, ids)
+            rows = await fetch_children(
+                session, context.access, record_type, fields, ids, link=link
+            )
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row, built in zip(
-            rows, materialize(gate, context.access.directory.codes, record_type, rows), strict=True
-        ):
-            grouped[row.enterprise].append(built)
+        built = materialize(gate, context.access.directory.codes, record_type, rows)
+        for row, record in zip(rows, built, strict=True):
+            grouped[getattr(row, link)].append(record)
         return [grouped.get(i, []) for i in ids]
 
     async def _load_enterprises(self, ids: list[int]) -> list[Any]:

@@ -15,41 +15,22 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from liaison.db.records import DEPARTMENT_FIELDS
+from liaison.db.tables import RECORD_TABLES
 from liaison.permissions.gate import Gate, RecordView
 from liaison.schema.fast_execution import Read
 from liaison.schema.reach import VIEW
-from liaison.schema.types.enterprise import Enterprise
-from liaison.schema.types.records import (
-    CreditRating,
-    DangerousChemicalEntry,
-    LifecycleEvent,
-    Risk,
-    SafetyGrade,
-    StandardizationCertificate,
-)
+from liaison.schema.record_types import GRAPHQL_TYPES
 
-GRAPHQL_TYPES: dict[str, type[Any]] = {
-    "enterprise": Enterprise,
-    "lifecycle_event": LifecycleEvent,
-    "dangerous_chemical_entry": DangerousChemicalEntry,
-    "credit_rating": CreditRating,
-    "risk": Risk,
-    "safety_grade": SafetyGrade,
-    "standardization_certificate": StandardizationCertificate,
+
+def _resolved(graphql_type: type[Any]) -> frozenset[str]:
+    """Fields with resolvers of their own (links, nested lists): never set on the object."""
+    definition = graphql_type.__strawberry_definition__
+    return frozenset(f.python_name for f in definition.fields if f.base_resolver is not None)
+
+
+RESOLVED: dict[str, frozenset[str]] = {
+    record_type: _resolved(graphql_type) for record_type, graphql_type in GRAPHQL_TYPES.items()
 }
-
-# Resolved by their own resolvers, never set on the object.
-_RESOLVED = frozenset(
-    {
-        "enterprise",
-        "lifecycle",
-        "dangerous_chemical_entries",
-        "credit_ratings",
-        "risks",
-        "safety_grades",
-        "standardization_certificates",
-    }
-)
 
 Build = Callable[[Row[Any]], Any]
 Recipe = dict[str, Read]
@@ -58,21 +39,24 @@ Recipe = dict[str, Read]
 def recipe(view: RecordView, columns: dict[str, int], codes: dict[int, str]) -> Recipe:
     """How a row of ``view`` gives each attribute of its record. Attributes not in it
     keep their class default (resolved fields, fields not fetched)."""
+    resolved = RESOLVED[view.record_type]
     reads: Recipe = {}
     for name in view.raw:
-        if name in columns and name not in _RESOLVED:
+        if name in columns and name not in resolved:
             at = columns[name]
             reads[name] = Read(at, codes.get) if name in DEPARTMENT_FIELDS else Read(at)
     reads["owner"] = reads.get("owner", Read(constant=view.owner))
     for name in view.withheld:
-        if name not in _RESOLVED:
+        if name not in resolved:
             reads[name] = Read(constant=None)
     for name, mask in view.masked:
         if name in columns:
             reads[name] = Read(columns[name], mask.apply)  # a mask keeps None as None
     reads["id"] = Read(columns["id"])
-    if "enterprise" in columns:
-        reads["enterprise_id"] = Read(columns["enterprise"])
+    # The keys nested fields load their records by (the enterprise, a plan, a visit).
+    for link in RECORD_TABLES[view.record_type].links:
+        if link in columns:
+            reads[f"{link}_id"] = Read(columns[link])
     return reads
 
 

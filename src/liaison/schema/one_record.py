@@ -9,7 +9,8 @@ from typing import Any
 from graphql.pyutils import Path
 from sqlalchemy import ColumnElement
 
-from liaison.db.records import RECORD_TABLES, fetch_records
+from liaison.db.records import fetch_records
+from liaison.db.tables import RECORD_TABLES
 from liaison.schema.context import Context
 from liaison.schema.materialize import materialize
 from liaison.schema.reach import reached

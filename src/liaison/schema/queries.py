@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from liaison.codes import InvalidCode, validate_uscc
 from liaison.db import models
-from liaison.db.records import RECORD_TABLES, fetch_records
+from liaison.db.records import fetch_records
+from liaison.db.tables import RECORD_TABLES
 from liaison.schema.context import Context
 from liaison.schema.errors import bad_input
 from liaison.schema.filters import (

@@ -1,0 +1,112 @@
+"""Every shared record type's table, core and workflows alike: the one list the row scope,
+the reads and the audit index work from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, Date, and_, bindparam, case
+
+from liaison.db import models
+from liaison.db.record_tables import RecordTable, child_table, columns_of
+
+
+def today() -> ColumnElement[dt.date]:
+    """Today's date, taken when the statement runs (statements are built once and kept)."""
+    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
+
+
+def _overdue() -> ColumnElement[bool]:
+    # Derived, never stored: a risk is overdue once its deadline has passed unclosed.
+    risk = models.Risk
+    return case(
+        (and_(risk.status != "closed", risk.rectification_deadline < today()), True),
+        else_=False,
+    )
+
+
+CORE_TABLES: dict[str, RecordTable] = {
+    "enterprise": RecordTable(
+        models.Enterprise,
+        {
+            **columns_of(
+                models.Enterprise,
+                (
+                    "id",
+                    "uscc",
+                    "name",
+                    "zone",
+                    "address",
+                    "legal_representative",
+                    "contact_phone",
+                    "industry",
+                    "registered_on",
+                    "status",
+                    "status_since",
+                ),
+            ),
+            "owner": models.Enterprise.owner_department_id,
+        },
+    ),
+    "lifecycle_event": child_table(
+        models.LifecycleEvent,
+        "kind",
+        "effective_on",
+        "pilot_production_ends_on",
+        "document_number",
+        "products",
+        "note",
+    ),
+    "dangerous_chemical_entry": child_table(
+        models.DangerousChemicalEntry,
+        "declaration_number",
+        "chemical_name",
+        "cas_number",
+        "un_number",
+        "hazard_class",
+        "packing_group",
+        "quantity",
+        "unit",
+        "port",
+        "entry_date",
+        "storage_location",
+        "declared_value",
+        "consignee",
+    ),
+    "credit_rating": child_table(
+        models.CreditRating,
+        "scheme",
+        "rule_set",
+        "grade",
+        "score",
+        "reasons",
+        "effective_on",
+        "expires_on",
+    ),
+    "risk": child_table(
+        models.Risk,
+        "category",
+        "description",
+        "level",
+        "found_on",
+        "rectification_deadline",
+        "status",
+        "closed_on",
+        "evidence",
+        supervising_department=models.Risk.supervising_department_id,
+        overdue=_overdue(),
+    ),
+    "safety_grade": child_table(
+        models.SafetyGrade, "scheme", "grade", "assessed_on", "valid_until"
+    ),
+    "standardization_certificate": child_table(
+        models.StandardizationCertificate,
+        "level",
+        "certificate_number",
+        "issued_on",
+        "valid_until",
+    ),
+}
+
+
+RECORD_TABLES: dict[str, RecordTable] = {**CORE_TABLES}

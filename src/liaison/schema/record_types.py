@@ -1,0 +1,28 @@
+"""Every shared record type's GraphQL type, core and workflows alike: what a row of each
+record type is built into."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liaison.schema.types.enterprise import Enterprise
+from liaison.schema.types.records import (
+    CreditRating,
+    DangerousChemicalEntry,
+    LifecycleEvent,
+    Risk,
+    SafetyGrade,
+    StandardizationCertificate,
+)
+
+CORE_GRAPHQL_TYPES: dict[str, type[Any]] = {
+    "enterprise": Enterprise,
+    "lifecycle_event": LifecycleEvent,
+    "dangerous_chemical_entry": DangerousChemicalEntry,
+    "credit_rating": CreditRating,
+    "risk": Risk,
+    "safety_grade": SafetyGrade,
+    "standardization_certificate": StandardizationCertificate,
+}
+
+GRAPHQL_TYPES: dict[str, type[Any]] = {**CORE_GRAPHQL_TYPES}
