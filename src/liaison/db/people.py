@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -482,7 +482,9 @@ async def failure_counts(
         .where(LoginFailure.address == address, LoginFailure.occurred_at >= since)
         .subquery()
     )
-    row = (await session.execute(select(by_account, by_address))).one()
+    # Two one-row aggregates side by side.
+    both = by_account.join(by_address, true())
+    row = (await session.execute(select(by_account, by_address).select_from(both))).one()
     return FailureCounts(
         account=int(row[0] or 0),
         address=int(row[2] or 0),
