@@ -107,8 +107,8 @@ async def refresh(http: httpx.AsyncClient, refresh_token: str, **changes: str) -
     return await http.post("/oauth/token", data={**form, **changes})
 
 
-async def revoke(http: httpx.AsyncClient, token: str, **changes: str) -> httpx.Response:
-    return await http.post("/oauth/revoke", data={"token": token, "client_id": CONSOLE, **changes})
+async def revoke(http: httpx.AsyncClient, value: str, **changes: str) -> httpx.Response:
+    return await http.post("/oauth/revoke", data={"token": value, "client_id": CONSOLE, **changes})
 
 
 async def sign_in(
