@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Final
 from authlib.oauth2.rfc6749 import (  # type: ignore[import-untyped]
     AuthorizationServer,
     ClientMixin,
+    InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
     OAuth2Error,
@@ -463,12 +464,21 @@ class PeopleServer(AuthorizationServer):  # type: ignore[misc]
     def _token_error(
         self, request: object, error: OAuth2Error
     ) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
-        if isinstance(error, UnsupportedGrantTypeError):
+        if isinstance(error, InvalidClientError):
+            error.status_code = 401
+            error.description = (
+                f"these grants are for the console's public client: client_id={CONSOLE_CLIENT_ID} "
+                "in the body, no secret"
+            )
+        elif isinstance(error, UnsupportedGrantTypeError):
             error.description = (
                 "grant_type must be client_credentials, authorization_code or refresh_token"
             )
         status, body, headers = error(None)
         headers = [(name, value) for name, value in headers if name.lower() != "www-authenticate"]
+        sent = getattr(request, "headers", None) or {}
+        if status == 401 and "authorization" in {name.lower() for name in sent}:
+            headers.append(("WWW-Authenticate", 'Basic realm="liaison", error="invalid_client"'))
         return status, dict(body), headers
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from liaison.api.passwords import hash_password
 from liaison.db import people
 
 DEMO_DEPARTMENTS: Final = ("customs", "emergency", "market", "park", "ecology")
-DEMO_PASSWORD_SUFFIX: Final = "-demo-pass"
+DEMO_PASSWORD_SUFFIX: Final = "-demo-pass"  # noqa: S105 - the documented demo pattern
 # (username suffix, display name, roles)
 _PER_DEPARTMENT: Final = (
     ("inspector", "Inspector", ("reader", "contributor")),
