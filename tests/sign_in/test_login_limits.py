@@ -189,3 +189,14 @@ async def test_a_wrong_password_is_answered_with_the_generic_message(
 
     assert response.status_code == 401
     assert WRONG in response.text
+
+
+async def test_unknown_and_disabled_users_cost_one_password_check_like_anyone(
+    from_address: Any, folks: Folks, hashes: list[str]
+) -> None:
+    client = from_address("203.0.113.19")
+
+    for username in ("nobody.at.all", "customs.leaver", OFFICER):
+        await submit(client, await start(client), username, "wrong-password-1")
+
+    assert hashes == ["wrong-password-1"] * 3
