@@ -9,20 +9,24 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from identity.identity_support import run_cli
 from liaison.api.config import Settings
 from liaison.db import people
 from liaison.db.audit import utc
-from liaison.db.people_models import RefreshFamily, RefreshToken
+from liaison.db.people_models import AuthorizationCode, RefreshFamily, RefreshToken
 from sign_in.conftest import PASSWORDS, client_of, people_settings
 from sign_in.sign_in_support import (
     assert_oauth_error,
     me,
+    redirected_to,
     refresh,
     revoke,
     sign_in,
+    start,
+    submit,
 )
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -228,3 +232,38 @@ def _app(settings: Settings, **sign_in: Any) -> Any:
     from liaison.api.app import create_app
 
     return create_app(people_settings(settings, **sign_in))
+
+
+async def test_tokens_purge_forgets_ended_sign_ins_and_codes_never_exchanged(
+    phttp: httpx.AsyncClient, folks: Folks, sessions: Sessions, settings: Settings
+) -> None:
+    ended = await sign_in(phttp, OFFICER, PASSWORDS[OFFICER])
+    live = await sign_in(phttp, OFFICER, PASSWORDS[OFFICER])
+    started = await start(phttp)
+    redirected_to(await submit(phttp, started, OFFICER, PASSWORDS[OFFICER]))  # never exchanged
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(RefreshFamily)
+            .where(RefreshFamily.id == select(func.min(RefreshFamily.id)).scalar_subquery())
+            .values(absolute_expires_at=long_ago)
+        )
+        await session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.family_id.is_(None))
+            .values(expires_at=long_ago)
+        )
+
+    result = await run_cli("tokens", "purge", "--database-url", settings.database_url)
+
+    assert result.output.splitlines()[1] == "purged 1 ended sign-in(s) (and codes never exchanged)"
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(RefreshFamily)) == 1
+        assert await session.scalar(select(func.count()).select_from(AuthorizationCode)) == 1
+    assert (await refresh(phttp, live["refresh_token"])).status_code == 200
+    assert_oauth_error(
+        await refresh(phttp, ended["refresh_token"]),
+        400,
+        "invalid_grant",
+        "refresh token is not valid",
+    )

@@ -440,14 +440,27 @@ async def link_code(session: AsyncSession, code_id: int, family_id: int) -> None
     )
 
 
-async def purge_codes(session: AsyncSession, *, before: dt.datetime) -> int:
-    """Forgets codes that expired before ``before`` and were never exchanged (an exchanged
-    code is kept with its family, so that a late replay still revokes it)."""
-    result = await session.execute(
+# Longer than any person's access token lives (LIAISON_PERSON_TOKEN_LIFETIME is at most an
+# hour), so a purged sign-in has no live token left to revoke.
+_PURGE_GRACE = dt.timedelta(hours=1)
+
+
+async def purge_sign_ins(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Forgets sign-ins an hour past their absolute lifetime, with their refresh tokens and
+    the code that started them, and codes that expired without being exchanged (an
+    exchanged code is kept with its sign-in, so a late replay still revokes it). Returns
+    how many sign-ins were forgotten."""
+    ended = select(RefreshFamily.id).where(
+        RefreshFamily.absolute_expires_at < utc(now) - _PURGE_GRACE
+    )
+    await session.execute(delete(AuthorizationCode).where(AuthorizationCode.family_id.in_(ended)))
+    await session.execute(
         delete(AuthorizationCode).where(
-            AuthorizationCode.expires_at < utc(before), AuthorizationCode.family_id.is_(None)
+            AuthorizationCode.family_id.is_(None), AuthorizationCode.expires_at < utc(now)
         )
     )
+    await session.execute(delete(RefreshToken).where(RefreshToken.family_id.in_(ended)))
+    result = await session.execute(delete(RefreshFamily).where(RefreshFamily.id.in_(ended)))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
