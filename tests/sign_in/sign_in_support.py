@@ -61,9 +61,10 @@ async def start(http: httpx.AsyncClient, **changes: str | None) -> Started:
 
 
 def form_action(page: httpx.Response) -> str:
+    """Where the form posts: relative to the page, resolved as a browser would."""
     found = re.search(r'<form method="post" action="([^"]+)"', page.text)
     assert found, page.text
-    return html.unescape(found[1])
+    return str(page.url.join(html.unescape(found[1])))
 
 
 def csrf_token(page: httpx.Response) -> str:

@@ -415,3 +415,21 @@ async def test_me_with_a_person_token_names_the_person_not_a_client(
 
     assert response.json()["data"]["me"]["subject"] == "user:emergency.reader"
     assert response.json()["data"]["me"]["department"] == "emergency"
+
+
+@pytest.mark.parametrize("username", ["nul\x00here", "tab\there", "x" * 300], ids=repr)
+async def test_any_typed_name_is_only_refused(
+    phttp: httpx.AsyncClient, folks: Folks, username: str
+) -> None:
+    response = await submit(phttp, await start(phttp), username, "some-password-1")
+
+    assert response.status_code == 401
+    assert WRONG in response.text
+
+
+async def test_the_form_posts_back_to_the_url_it_was_loaded_from(
+    phttp: httpx.AsyncClient, folks: Folks
+) -> None:
+    started = await start(phttp)
+
+    assert started.action == str(started.page.url)

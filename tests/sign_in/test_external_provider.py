@@ -137,7 +137,7 @@ async def test_a_person_of_an_external_provider_signs_in_and_calls_graphql_here(
         assert page.status_code == 200, page.text
         assert page.headers["set-cookie"].startswith("liaison-login=")  # plain http loopback
         posted = await browser.post(
-            provider.base + form_action(page),
+            form_action(page),
             data={
                 "csrf_token": csrf_token(page),
                 "username": "customs.inspector",

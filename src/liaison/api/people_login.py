@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import urllib.parse
 from collections.abc import Callable
 from typing import Final
 
@@ -110,9 +111,12 @@ class PeopleLogin:
         extra = dict(headers or {})
         if nonce is None:
             nonce = self._csrf.new_nonce()
-            extra["Set-Cookie"] = self._csrf.set_cookie(nonce, secure, AUTHORIZE_PATH)
+            # Behind a proxy that serves Liaison under a path, the browser sees that path.
+            path = urllib.parse.urlsplit(self._base(request)).path.rstrip("/") + AUTHORIZE_PATH
+            extra["Set-Cookie"] = self._csrf.set_cookie(nonce, secure, path)
         token = self._csrf.token(nonce, AuthorizationRequest.of(query).parameters)
-        action = AUTHORIZE_PATH + "?" + request.url.query
+        # Relative, so that it posts back to the very URL the page was loaded from.
+        action = AUTHORIZE_PATH.rsplit("/", 1)[1] + "?" + request.url.query
         text = login_page.sign_in_page(
             action=action, csrf_token=token, username=username, message=message
         )
@@ -128,7 +132,9 @@ class PeopleLogin:
         parameters = AuthorizationRequest.of(query).parameters
         if not self._csrf.check(nonce, form.get("csrf_token"), parameters):
             return self._form(request, query, status=400, message=login_page.FORM_EXPIRED)
-        username = form.get("username", "").strip().lower()[:64]
+        # Whatever was typed is only ever compared, counted and logged: printable, bounded.
+        typed = form.get("username", "").strip().lower()[:64]
+        username = "".join(c if c.isprintable() else "?" for c in typed)
         password = form.get("password", "")
         if not username or not password:
             message = login_page.MISSING_FIELDS
