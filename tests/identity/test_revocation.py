@@ -141,7 +141,9 @@ async def test_revocations_of_expired_tokens_are_purged_and_others_kept(
 
     result = await run_cli("tokens", "purge", "--database-url", url)
 
-    assert result.output == "purged 1 expired revocation(s)\n"
+    assert result.output == (
+        "purged 1 expired revocation(s)\npurged 0 ended sign-in(s) (and codes never exchanged)\n"
+    )
     async with sessions() as session:
         kept = list(await session.scalars(select(RevokedToken.jti)))
     assert kept == ["new"]

@@ -212,7 +212,7 @@ async def test_a_malformed_token_request_is_invalid_request(
     assert_oauth_error(response, 400, "invalid_request", description)
 
 
-@pytest.mark.parametrize("grant_type", ["password", "authorization_code", "refresh_token", "x"])
+@pytest.mark.parametrize("grant_type", ["password", "implicit", "x"])
 async def test_any_other_grant_type_is_unsupported(
     ihttp: httpx.AsyncClient, register_client: RegisterClient, grant_type: str
 ) -> None:
@@ -228,8 +228,23 @@ async def test_any_other_grant_type_is_unsupported(
         response,
         400,
         "unsupported_grant_type",
-        "the only grant_type supported is client_credentials",
+        "grant_type must be client_credentials, authorization_code or refresh_token",
     )
+
+
+@pytest.mark.parametrize("grant_type", ["authorization_code", "refresh_token"])
+async def test_a_registered_client_cannot_use_the_grants_of_the_console(
+    ihttp: httpx.AsyncClient, register_client: RegisterClient, grant_type: str
+) -> None:
+    client_id, secret = await register_client()
+
+    response = await ihttp.post(
+        TOKEN,
+        data={"grant_type": grant_type, "code": "x", "refresh_token": "x"},
+        headers=basic(client_id, secret),
+    )
+
+    assert_oauth_error(response, 401, "invalid_client")
 
 
 async def test_two_authentication_methods_at_once_are_refused(
@@ -327,12 +342,25 @@ async def test_the_authorization_server_metadata_describes_the_embedded_issuer(
         "issuer": TEST_ISSUER,
         "token_endpoint": f"{PUBLIC_URL}/oauth/token",
         "jwks_uri": f"{PUBLIC_URL}/.well-known/jwks.json",
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "response_types_supported": [],
+        "authorization_endpoint": f"{PUBLIC_URL}/oauth/authorize",
+        "revocation_endpoint": f"{PUBLIC_URL}/oauth/revoke",
+        "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        "revocation_endpoint_auth_methods_supported": ["none"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["reader", "contributor", "steward", "auditor", "admin"],
     }
     checked = AuthorizationServerMetadata(metadata)
+    checked.validate_authorization_endpoint()
+    checked.validate_revocation_endpoint()
+    checked.validate_response_types_supported()
+    checked.validate_code_challenge_methods_supported()
     checked.validate_token_endpoint()
     checked.validate_jwks_uri()
     checked.validate_grant_types_supported()

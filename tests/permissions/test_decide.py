@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from liaison.permissions.catalogue import element
+from liaison.permissions.catalogue import RECORD_TYPES, element
 from liaison.permissions.decision import decide
+from liaison.permissions.masking import band
 from liaison.permissions.policy import (
     AgreementRef,
     GrantTerms,
@@ -15,6 +16,7 @@ from liaison.permissions.policy import (
     Scope,
     compile_policy,
 )
+from liaison.permissions.record_types import PARTY_BITS, PartyRule, record_type
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 MEMO = AgreementRef(1, "memo", 3, valid_until=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
@@ -233,3 +235,64 @@ def test_a_compiled_policy_goes_stale_exactly_when_a_grant_ends() -> None:
 
     assert policy.fresh(MEMO.valid_until - dt.timedelta(microseconds=1))
     assert not policy.fresh(MEMO.valid_until)
+
+
+# --- parties: a record seen whole because of the caller's part in it -----------------------
+
+REFERRAL_LIKE = record_type(
+    "party_test_record",
+    "A record its receiver sees whole (a referral, say).",
+    with_record=("id", "owner", "enterprise"),
+    governed={"clue": None, "amount": band(1000)},
+    parties=(PartyRule("receiver", "receiver of the referral"),),
+)
+RECEIVER_BIT = 1 << PARTY_BITS
+
+
+@pytest.fixture
+def party_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(RECORD_TYPES, REFERRAL_LIKE.name, REFERRAL_LIKE)
+
+
+@pytest.mark.parametrize(
+    ("case", "bits", "name", "expected"),
+    [
+        ("a party sees a governed field in full", RECEIVER_BIT, "clue", Level.FULL),
+        ("even one no agreement would mask", RECEIVER_BIT, "amount", Level.FULL),
+        ("and the record's links", RECEIVER_BIT, "owner", Level.FULL),
+        ("without the part: nothing", 0, "clue", Level.NONE),
+        ("a grant's bit is not a part", 1, "clue", Level.NONE),
+    ],
+)
+def test_a_party_sees_the_record_whole_whatever_the_agreements_say(
+    party_type: None, case: str, bits: int, name: str, expected: Level
+) -> None:
+    policy = compile_policy([], consumer="emergency", purpose="joint_inspection", now=NOW)
+    decision = decide(policy, owner="market", element=REFERRAL_LIKE.elements[name], scope_bits=bits)
+
+    assert decision.level is expected
+    if expected is Level.FULL and name != "owner":
+        assert decision.agreement is None
+        assert decision.reason == "party: receiver of the referral"
+
+
+def test_a_partys_bit_never_counts_as_a_grant(party_type: None) -> None:
+    grants = [
+        make_grant(
+            provider="market",
+            record_type=REFERRAL_LIKE.name,
+            fields={"amount": Level.MASKED},
+        )
+    ]
+    policy = compile_policy(grants, consumer="emergency", purpose="joint_inspection", now=NOW)
+
+    granted = decide(policy, owner="market", element=REFERRAL_LIKE.elements["amount"], scope_bits=1)
+    as_party = decide(
+        policy,
+        owner="market",
+        element=REFERRAL_LIKE.elements["amount"],
+        scope_bits=1 | RECEIVER_BIT,
+    )
+
+    assert (granted.level, granted.agreement) == (Level.MASKED, MEMO)
+    assert (as_party.level, as_party.agreement) == (Level.FULL, None)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from liaison.api.keys import SigningKeys
 from liaison.api.tokens import mint_access_token
 from live_process import ROOT, Served, environment_for, serving_process
+from live_server import free_port
 
 EXAMPLES = examples()
 
@@ -70,18 +71,36 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         name = make_url(database_url).database or ""
         asyncio.run(_recreate(admin, name, create=True))
     environment = environment_for(data_dir, database_url)
+    environment["LIAISON_README_STATE"] = str(data_dir / "shell-variables")
+    port = free_port()
+    environment["LIAISON_CONSOLE_REDIRECT_URIS"] = f"http://127.0.0.1:{port}/console/callback"
     try:
-        with serving_process(["liaison", "serve", "--demo"], environment) as served:
+        with serving_process(["liaison", "serve", "--demo"], environment, port=port) as served:
             yield served
     finally:
         if postgresql is not None:
             asyncio.run(_recreate(postgresql[1], name, create=False))
 
 
+def _on_port(text: str, port: int) -> str:
+    return text.replace("127.0.0.1:8000", f"127.0.0.1:{port}").replace(
+        "127.0.0.1%3A8000", f"127.0.0.1%3A{port}"
+    )
+
+
+# One terminal for the whole README: variables a block sets are there in the next ones.
+_KEEP_VARIABLES = (
+    "declare -p $(compgen -v | grep -E '^[A-Z][A-Z0-9_]*$') 2>/dev/null"
+    " | grep -vE '^declare -[a-zA-Z]*r' > \"$LIAISON_README_STATE\" || true"
+)
+
+
 def _run_shell(example: Example, served: Served) -> Answer:
-    script = example.code.replace("127.0.0.1:8000", f"127.0.0.1:{served.port}")
+    script = _on_port(example.code, served.port)
+    state = served.environment["LIAISON_README_STATE"]
+    whole = f'[ -f "{state}" ] && source "{state}"\n{script}\n{_KEEP_VARIABLES}'
     finished = subprocess.run(
-        ["/bin/bash", "-euo", "pipefail", "-c", script],
+        ["/bin/bash", "-euo", "pipefail", "-c", whole],
         cwd=ROOT,
         env=served.environment,
         capture_output=True,

@@ -69,6 +69,7 @@ def demo(database_url: str | None, data_dir: Path | None, enterprises: int, seed
 
 
 def _build_demo(settings: Settings, enterprises: int, seed: int) -> None:
+    from liaison.api.demo_users import add_demo_users
     from liaison.db.agreements import store_agreement
     from liaison.db.demo.generate import DemoError, populate
     from liaison.db.engine import create_engine, session_factory
@@ -93,12 +94,14 @@ def _build_demo(settings: Settings, enterprises: int, seed: int) -> None:
                     created_by="liaison demo",
                     signed_at=dt.datetime.now(dt.UTC),
                 )
+                users = await add_demo_users(session)
         finally:
             await engine.dispose()
         click.echo(
             f"demo ready in {time.perf_counter() - started:.1f}s: "
             + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in vars(summary).items())
-            + f"; agreement {spec.code} active"
+            + f"; agreement {spec.code} active; {users} demo users (password: "
+            "<username>-demo-pass)"
         )
 
     try:
@@ -213,12 +216,14 @@ def _register_groups() -> None:
     from liaison.api.cli_agreements import agreements
     from liaison.api.cli_audit import audit
     from liaison.api.cli_identity import clients, keys_group, tokens
+    from liaison.api.cli_users import users
 
     main.add_command(agreements)
     main.add_command(audit)
     main.add_command(clients)
     main.add_command(tokens)
     main.add_command(keys_group)
+    main.add_command(users)
 
 
 _register_groups()

@@ -18,7 +18,7 @@ from liaison.api.issuers import IssuerConfigError, load_issuers, peek_claims
 from liaison.api.keyring import CHECK_INTERVAL_SECONDS
 from liaison.api.keys import SigningKeys
 from liaison.api.oauth import hash_secret, new_client_id, new_client_secret
-from liaison.db import identity
+from liaison.db import identity, people
 from liaison.db.directory import UnknownDepartment
 from liaison.db.engine import create_engine, session_factory
 from liaison.permissions.principal import Role
@@ -224,13 +224,18 @@ def _token_id(value: str, settings: Settings) -> tuple[str, dt.datetime | None]:
 @database_option
 @data_dir_option
 def purge_tokens(database_url: str | None, data_dir: Path | None) -> None:
-    """Forget revocations of tokens that have expired since (they are refused anyway)."""
+    """Forget revocations of tokens that have expired since (they are refused anyway), and
+    people's sign-ins an hour past their absolute lifetime."""
     settings = _settings(database_url, data_dir)
 
-    async def purge(session: AsyncSession) -> int:
-        return await identity.purge_revoked_tokens(session, now=dt.datetime.now(dt.UTC))
+    async def purge(session: AsyncSession) -> tuple[int, int]:
+        now = dt.datetime.now(dt.UTC)
+        revocations = await identity.purge_revoked_tokens(session, now=now)
+        return revocations, await people.purge_sign_ins(session, now=now)
 
-    click.echo(f"purged {_run(settings.database_url, purge)} expired revocation(s)")
+    revocations, sign_ins = _run(settings.database_url, purge)
+    click.echo(f"purged {revocations} expired revocation(s)")
+    click.echo(f"purged {sign_ins} ended sign-in(s) (and codes never exchanged)")
 
 
 # ---------------------------------------------------------------------------------------

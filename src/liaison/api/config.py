@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -10,6 +11,26 @@ from pathlib import Path
 from liaison.limits import Limits
 
 DEFAULT_DATA_DIR = Path("liaison-data")
+DEFAULT_CONSOLE_REDIRECT_URIS = (
+    "http://127.0.0.1:8000/console/callback",
+    "http://localhost:8000/console/callback",
+)
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """People's sign-in (README, Security / Identity / 4): the console's redirect URIs
+    (exact match), token lifetimes, and the limits on failed attempts."""
+
+    console_redirect_uris: tuple[str, ...] = DEFAULT_CONSOLE_REDIRECT_URIS
+    person_token_lifetime_seconds: int = 300
+    refresh_idle_seconds: int = 8 * 3600
+    refresh_absolute_seconds: int = 24 * 3600
+    failures_per_account: int = 5
+    failures_per_address: int = 20
+    failure_window_seconds: int = 900
+    # Socket peers whose X-Forwarded-For names the client (a reverse proxy's address).
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,7 @@ class Settings:
     # Subscriptions (README, Subscriptions): how often each process looks for changes
     # made by any process (LIAISON_SUBSCRIPTION_POLL_SECONDS).
     subscription_poll_seconds: float = 1.0
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -107,6 +129,55 @@ def from_environment() -> Settings:
         public_url=_public_url(),
         issuers_file=_optional_path("LIAISON_ISSUERS_FILE"),
         subscription_poll_seconds=_seconds("LIAISON_SUBSCRIPTION_POLL_SECONDS", 1.0),
+        sign_in=sign_in_from_environment(),
+    )
+
+
+def _positive(name: str, default: int, most: int) -> int:
+    value = _int(name, default)
+    if not 0 < value <= most:
+        raise SystemExit(f"{name} must be a whole number from 1 to {most}, not {value}")
+    return value
+
+
+_REDIRECT_URI = re.compile(r"^https?://[^\s#?]+(\?[^\s#]*)?$")
+
+
+def sign_in_from_environment() -> SignInSettings:
+    raw = os.environ.get("LIAISON_CONSOLE_REDIRECT_URIS")
+    uris: tuple[str, ...] = DEFAULT_CONSOLE_REDIRECT_URIS
+    if raw is not None:
+        uris = tuple(u.strip() for u in raw.split(",") if u.strip())
+        bad = [u for u in uris if not _REDIRECT_URI.match(u)]
+        if not uris or bad:
+            raise SystemExit(
+                "LIAISON_CONSOLE_REDIRECT_URIS must be comma-separated absolute http(s) URLs "
+                "without a fragment, such as https://liaison.example.gov.cn/console/callback"
+                + (f" ({bad[0]!r} is not)" if bad else "")
+            )
+    proxies = tuple(
+        p.strip() for p in os.environ.get("LIAISON_TRUSTED_PROXIES", "").split(",") if p.strip()
+    )
+    for proxy in proxies:
+        try:
+            ipaddress.ip_address(proxy)
+        except ValueError:
+            raise SystemExit(f"LIAISON_TRUSTED_PROXIES: {proxy!r} is not an IP address") from None
+    idle = _positive("LIAISON_REFRESH_IDLE_SECONDS", 8 * 3600, 30 * 86400)
+    absolute = _positive("LIAISON_REFRESH_ABSOLUTE_SECONDS", 24 * 3600, 90 * 86400)
+    if idle > absolute:
+        raise SystemExit(
+            "LIAISON_REFRESH_IDLE_SECONDS must not exceed LIAISON_REFRESH_ABSOLUTE_SECONDS"
+        )
+    return SignInSettings(
+        console_redirect_uris=uris,
+        person_token_lifetime_seconds=_positive("LIAISON_PERSON_TOKEN_LIFETIME", 300, 3600),
+        refresh_idle_seconds=idle,
+        refresh_absolute_seconds=absolute,
+        failures_per_account=_positive("LIAISON_LOGIN_FAILURES_PER_ACCOUNT", 5, 10_000),
+        failures_per_address=_positive("LIAISON_LOGIN_FAILURES_PER_ADDRESS", 20, 100_000),
+        failure_window_seconds=_positive("LIAISON_LOGIN_FAILURE_WINDOW", 900, 86_400),
+        trusted_proxies=proxies,
     )
 
 

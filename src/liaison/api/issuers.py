@@ -88,6 +88,22 @@ class IssuerConfig:
     leeway_seconds: int = 30
     jwks_cooldown_seconds: float = 60.0
     jwks_max_age_seconds: float = 3600.0
+    # For the console's sign-in (README, Security / Identity / 4): the provider's OAuth 2
+    # endpoints and the console's client there. None without console_client_id.
+    console: ConsoleSignIn | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleSignIn:
+    """How the console signs people in at an external provider (authorization code with
+    PKCE, a public client): stated in the issuers file, never discovered, so that start-up
+    needs no network and the endpoints are exactly what the operator wrote."""
+
+    client_id: str
+    authorization_endpoint: str
+    token_endpoint: str
+    revocation_endpoint: str | None = None
+    scopes: tuple[str, ...] = ()
 
 
 class ExternalIssuer:
@@ -384,6 +400,11 @@ _KEYS: Final = frozenset(
         "leeway_seconds",
         "jwks_cooldown_seconds",
         "jwks_max_age_seconds",
+        "console_client_id",
+        "authorization_endpoint",
+        "token_endpoint",
+        "revocation_endpoint",
+        "console_scopes",
     }
 )
 
@@ -448,6 +469,35 @@ def _issuer(entry: object, index: int, local_issuer: str) -> IssuerConfig:
         leeway_seconds=int(_number(entry, "leeway_seconds", where, 30, 0, 300)),
         jwks_cooldown_seconds=_number(entry, "jwks_cooldown_seconds", where, 60, 0.01, 86_400),
         jwks_max_age_seconds=_number(entry, "jwks_max_age_seconds", where, 3600, 1, 604_800),
+        console=_console(entry, where),
+    )
+
+
+_CONSOLE_ENDPOINTS: Final = ("authorization_endpoint", "token_endpoint", "revocation_endpoint")
+
+
+def _console(entry: dict[str, Any], where: str) -> ConsoleSignIn | None:
+    if "console_client_id" not in entry:
+        given = [key for key in (*_CONSOLE_ENDPOINTS, "console_scopes") if key in entry]
+        if given:
+            raise IssuerConfigError(f"{where}: {given[0]} needs console_client_id")
+        return None
+    client_id = _text(entry, "console_client_id", where)
+    endpoints: dict[str, str | None] = {}
+    for key in _CONSOLE_ENDPOINTS:
+        if key not in entry and key == "revocation_endpoint":
+            endpoints[key] = None
+            continue
+        url = _text(entry, key, where)
+        if not url.startswith(("https://", "http://")) or not is_secure_transport(url):
+            raise IssuerConfigError(f"{where}: {key} must be https (http only on loopback)")
+        endpoints[key] = url
+    return ConsoleSignIn(
+        client_id=client_id,
+        authorization_endpoint=str(endpoints["authorization_endpoint"]),
+        token_endpoint=str(endpoints["token_endpoint"]),
+        revocation_endpoint=endpoints["revocation_endpoint"],
+        scopes=tuple(_strings(entry, "console_scopes", where, [])),
     )
 
 

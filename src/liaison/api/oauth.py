@@ -44,6 +44,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from liaison.api.keyring import KeyRing
+from liaison.api.people_login import AUTHORIZE_PATH
+from liaison.api.people_tokens import PEOPLE_GRANTS, REVOKE_PATH, PeopleTokens
 from liaison.api.tokens import mint_access_token
 from liaison.db.identity import RegisteredClient, active_clients
 from liaison.permissions.principal import Role
@@ -60,7 +62,17 @@ MAX_TOKEN_REQUEST_BYTES: Final = 4096
 CONCURRENT_SECRET_CHECKS: Final = 4
 
 _FORM: Final = "application/x-www-form-urlencoded"
-_PARAMETERS: Final = ("grant_type", "scope", "client_id", "client_secret")
+_PARAMETERS: Final = (
+    "grant_type",
+    "scope",
+    "client_id",
+    "client_secret",
+    "code",
+    "code_verifier",
+    "redirect_uri",
+    "refresh_token",
+)
+GRANT_TYPES: Final = (GRANT_TYPE, *PEOPLE_GRANTS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,7 +244,9 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
             # One answer for unknown client, wrong secret and revoked client.
             error.description = "client authentication failed"
         elif isinstance(error, UnsupportedGrantTypeError):
-            error.description = f"the only grant_type supported is {GRANT_TYPE}"
+            error.description = (
+                "grant_type must be " + ", ".join(GRANT_TYPES[:-1]) + (f" or {GRANT_TYPES[-1]}")
+            )
         status, body, headers = error(None)
         headers = [(name, value) for name, value in headers if name.lower() != "www-authenticate"]
         if status == 401:
@@ -291,8 +305,10 @@ class EmbeddedIssuer:
         audience: str,
         lifetime_seconds: int,
         public_url: str | None = None,
+        people: PeopleTokens | None = None,
     ) -> None:
         self.keys = keys
+        self.people = people
         self.issuer = issuer
         self.audience = audience
         self.lifetime_seconds = lifetime_seconds
@@ -303,8 +319,10 @@ class EmbeddedIssuer:
 
     def routes(self) -> list[Route]:
         paths = {METADATA_PATH, get_well_known_url(self.issuer)}
+        people = [Route(REVOKE_PATH, self.people.revoke, methods=["POST"])] if self.people else []
         return [
             Route(TOKEN_PATH, self.token, methods=["POST"]),
+            *people,
             *(Route(path, self.metadata, methods=["GET"]) for path in sorted(paths)),
         ]
 
@@ -334,6 +352,8 @@ class EmbeddedIssuer:
             form = await _form(request)
         except OAuth2Error as error:
             return _response(*self._server.handle_error_response(None, error))
+        if self.people is not None and form["grant_type"] in PEOPLE_GRANTS:
+            return await self.people.token(request, form, self.base(request) + TOKEN_PATH)
         try:
             basic_id, _ = extract_basic_authorization(request.headers)
         except ValueError:  # credentials that are not UTF-8: authlib would raise later too
@@ -349,7 +369,7 @@ class EmbeddedIssuer:
         async with self._secret_checks:
             answer = await asyncio.to_thread(
                 self._server.respond,
-                self._base(request) + TOKEN_PATH,
+                self.base(request) + TOKEN_PATH,
                 request.headers,
                 form,
                 clients,
@@ -357,8 +377,8 @@ class EmbeddedIssuer:
         return _response(*answer)
 
     async def metadata(self, request: Request) -> Response:
-        base = self._base(request)
-        document = {
+        base = self.base(request)
+        document: dict[str, Any] = {
             "issuer": self.issuer,
             "token_endpoint": base + TOKEN_PATH,
             "jwks_uri": base + JWKS_PATH,
@@ -368,19 +388,31 @@ class EmbeddedIssuer:
             "response_types_supported": [],
             "scopes_supported": [role.value for role in Role],
         }
+        if self.people is not None:
+            document.update(
+                authorization_endpoint=base + AUTHORIZE_PATH,
+                revocation_endpoint=base + REVOKE_PATH,
+                grant_types_supported=list(GRANT_TYPES),
+                token_endpoint_auth_methods_supported=[*AUTH_METHODS, "none"],
+                revocation_endpoint_auth_methods_supported=["none"],
+                response_types_supported=["code"],
+                response_modes_supported=["query"],
+                code_challenge_methods_supported=["S256"],
+            )
         # Derived from the Host header unless configured: then not for shared caches.
-        cache = "public, max-age=300" if self._configured_base() else "no-store"
+        cache = "public, max-age=300" if self.configured_base() else "no-store"
         return _response(200, document, [("Cache-Control", cache)])
 
-    def _configured_base(self) -> str | None:
+    def configured_base(self) -> str | None:
         if self.public_url:
             return self.public_url
         if self.issuer.startswith(("https://", "http://")):
             return self.issuer.rstrip("/")
         return None
 
-    def _base(self, request: Request) -> str:
-        return self._configured_base() or str(request.base_url).rstrip("/")
+    def base(self, request: Request) -> str:
+        """The URL clients reach this server at: configured, or from the request."""
+        return self.configured_base() or str(request.base_url).rstrip("/")
 
 
 async def _form(request: Request) -> dict[str, str]:

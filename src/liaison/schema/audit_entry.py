@@ -46,14 +46,16 @@ class Operation:
 _TallyKey = tuple[str, str, str, str, AgreementRef | None]
 
 
-def disclosures(gate: Gate) -> tuple[list[Disclosure], dict[tuple[str, str], set[Any]]]:
+def disclosures(*gates: Gate) -> tuple[list[Disclosure], dict[tuple[str, str], set[Any]]]:
     """Per (provider, record type, field, level, agreement): the records shown where that
     field is selected; and the records of other departments that were disclosed, by
-    (provider, record type). Both come from where the gate saw each record shown, so a
-    field selected only where no record came back is neither disclosed nor refused."""
+    (provider, record type). Both come from where the gates saw each record shown, so a
+    field selected only where no record came back is neither disclosed nor refused; the
+    operation's internal reads (more gates) count as shown with the fields they read."""
     tally: dict[_TallyKey, tuple[list[set[Any]], str]] = {}
     disclosed: dict[tuple[str, str], set[Any]] = defaultdict(set)
-    for view, by_field, everywhere in gate.shown():
+    shown = [(gate, entry) for gate in gates for entry in gate.shown()]
+    for gate, (view, by_field, everywhere) in shown:
         if view.owner == gate.consumer or not everywhere:
             continue
         always_listed = RECORD_TYPES[view.record_type].always_listed
@@ -144,23 +146,24 @@ def outcome(errors: Sequence[GraphQLError], data_returned: bool, disclosed_any: 
 
 def build_entry(
     operation: Operation,
-    gate: Gate | None,
+    gates: Sequence[Gate],
     errors: Sequence[GraphQLError],
     *,
     data_returned: bool,
     writes: bool,
 ) -> AuditEntry | None:
-    """The entry for one operation, or None when it neither touched another department's
-    data nor was refused it, nor wrote anything (own-department reads are not audited).
+    """The entry for one operation (its response's gate and its internal reads' gates), or
+    None when it neither touched another department's data nor was refused it, nor wrote
+    anything (own-department reads are not audited).
 
     No database work: the records are named by their keys (which enterprise each belongs
     to is derived by the audit index, off the request path)."""
     rows: list[Disclosure] = []
     disclosed: dict[tuple[str, str], set[Any]] = {}
-    if gate is not None:
-        rows, disclosed = disclosures(gate)
+    if gates:
+        rows, disclosed = disclosures(*gates)
         if writes:
-            disclosed.update(_own_records(gate))
+            disclosed.update(_own_records(gates[0]))
     rows += refusals_without_rows(errors)
     refused = any((e.extensions or {}).get("code") in REFUSALS for e in errors)
     if not (rows or disclosed or refused or writes):

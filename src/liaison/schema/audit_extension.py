@@ -98,7 +98,7 @@ async def _record(
     try:
         entry = build_entry(
             _operation(execution, context),
-            context.gate,
+            context.gates(),
             errors,
             data_returned=result.data is not None,
             writes=slot is not None,

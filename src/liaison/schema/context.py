@@ -40,6 +40,10 @@ class Context:
     # gate, the audit and the record budget account for a streamed result.
     event_open: bool = False
     gate: Gate | None = None
+    # Gates of the records the operation's own logic read (a draw weighted by risks, the
+    # grades that make inspections due): through the same decisions, into the same audit
+    # event, never into the response. See schema.internal_reads.
+    internal_gates: list[Gate] = field(default_factory=list)
     selection: Selection | None = None
     _loaders: Loaders | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -60,6 +64,10 @@ class Context:
 
             self._loaders = Loaders(self)
         return self._loaders
+
+    def gates(self) -> list[Gate]:
+        """Every gate of the operation: the response's, then the internal reads'."""
+        return [*([self.gate] if self.gate is not None else []), *self.internal_gates]
 
     def require_gate(self) -> Gate:
         if self.gate is None:  # pragma: no cover - the schema always installs the gate

@@ -117,5 +117,5 @@ class ChargeResolvedRecords(SchemaExtension):
     def _charge(self) -> None:
         context = self.execution_context.context
         if isinstance(context, Context) and context.gate is not None:
-            records = sum(len(view.keys) for view in context.gate.views())
+            records = sum(len(view.keys) for gate in context.gates() for view in gate.views())
             self.budget.charge(context.principal, records)

@@ -80,6 +80,7 @@ async def _renew(context: Context) -> None:
     await context.renew_access(context)
     fields = context.selection.fields if context.selection is not None else {}
     context.gate = Gate(context.access.policy, fields)
+    context.internal_gates = []
     context._loaders = None  # nothing cached from one event may serve the next
 
 
