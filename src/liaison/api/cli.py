@@ -99,7 +99,11 @@ def _build_demo(settings: Settings, enterprises: int, seed: int) -> None:
             await engine.dispose()
         click.echo(
             f"demo ready in {time.perf_counter() - started:.1f}s: "
-            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in vars(summary).items())
+            + ", ".join(
+                f"{v} {k.replace('_', ' ')}"
+                for k, v in {**vars(summary), **summary.joint_work}.items()
+                if k != "joint_work"
+            )
             + f"; agreement {spec.code} active; {users} demo users (password: "
             "<username>-demo-pass)"
         )

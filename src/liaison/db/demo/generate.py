@@ -22,6 +22,7 @@ from liaison.codes import USCC_ALPHABET, uscc_check_character
 from liaison.db.demo import names
 from liaison.db.demo.chemicals import CHEMICALS, Chemical
 from liaison.db.demo.names import Weighted, draw, one_of
+from liaison.db.demo.workflows import WORKFLOW_DEMOS, DemoContext
 from liaison.db.models import Base, RiskLevel, SafetyGradeScheme
 from liaison.db.models import LifecycleKind as L
 from liaison.db.models import RiskStatus as S
@@ -81,6 +82,7 @@ class DemoSummary:
     risks: int
     safety_grades: int
     standardization_certificates: int
+    joint_work: dict[str, int] = field(default_factory=dict)  # by table, see demo.workflows
 
 
 async def populate(
@@ -105,6 +107,10 @@ async def populate(
                 counts[name] += len(chunk[name])
         if connection.dialect.name == "postgresql":
             await _reset_sequences(connection, ("department", *TABLES))
+        joint_work: dict[str, int] = {}
+        for workflow in WORKFLOW_DEMOS:
+            written = await workflow(DemoContext(connection, seed, today, enterprises))
+            joint_work.update(written)
     return DemoSummary(
         departments=len(DEPARTMENTS),
         enterprises=counts["enterprise"],
@@ -114,6 +120,7 @@ async def populate(
         risks=counts["risk"],
         safety_grades=counts["safety_grade"],
         standardization_certificates=counts["standardization_certificate"],
+        joint_work=joint_work,
     )
 
 

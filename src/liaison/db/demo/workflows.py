@@ -1,0 +1,25 @@
+"""The joint-work part of the demo: each workflow adds its records after the core ones,
+in the same transaction, deterministically for the seed. A workflow's demo is a function
+of its own module, listed here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    connection: AsyncConnection
+    seed: int
+    today: dt.date
+    enterprises: int
+
+
+# Each returns what it wrote, by table, for the demo's summary.
+WorkflowDemo = Callable[[DemoContext], Awaitable[dict[str, int]]]
+
+WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = ()
