@@ -1,7 +1,7 @@
-"""The per-record index (``audit_record``) is derived from the chain off the request path:
-an auditor's answer is complete right after a read, concurrent indexers never write a row
-twice, a rebuild from the chain gives the same index, and a chain written before 0004 still
-verifies after it."""
+"""The per-enterprise index (``audit_enterprise``) is derived from the chain off the
+request path: an auditor's answer is complete right after a read, concurrent indexers never
+write a row twice, a rebuild from the chain gives the same index, and a chain written before
+0004 still verifies after 0004 and 0012."""
 
 from __future__ import annotations
 
@@ -39,7 +39,13 @@ from liaison.db.audit_log import (
     index_pending,
     verify_index,
 )
-from liaison.db.audit_models import AuditDisclosure, AuditEvent, AuditHead, AuditRecord
+from liaison.db.audit_models import (
+    AuditDisclosure,
+    AuditEnterprise,
+    AuditEvent,
+    AuditHead,
+    AuditRecord,
+)
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
 from world import USCC_CHEMICAL, USCC_PAINTS, USCC_WAREHOUSE, World, grant, token
@@ -91,19 +97,13 @@ async def _watermark(sessions: Sessions) -> tuple[int, int]:
 
 
 async def _index_rows(sessions: Sessions, since: int = 0) -> list[tuple[Any, ...]]:
+    """(event, provider, record type, enterprise USCC) of every index row from ``since``."""
+    index = AuditEnterprise
     async with sessions() as session:
         rows = await session.execute(
-            select(
-                AuditRecord.event_seq,
-                AuditRecord.ordinal,
-                AuditRecord.provider,
-                AuditRecord.record_type,
-                AuditRecord.record_id,
-                AuditRecord.enterprise_id,
-                AuditRecord.enterprise_uscc,
-            )
-            .where(AuditRecord.event_seq >= since)
-            .order_by(AuditRecord.event_seq, AuditRecord.ordinal)
+            select(index.event_seq, index.provider, index.record_type, index.enterprise_uscc)
+            .where(index.event_seq >= since)
+            .order_by(index.event_seq, index.provider, index.record_type, index.enterprise_uscc)
         )
         return [tuple(row) for row in rows]
 
@@ -148,10 +148,9 @@ async def test_concurrent_indexers_expand_each_event_once(
 
     assert watermarks == [head] * 4
     rows = await _index_rows(sessions, since=indexed + 1)
+    # Each read shows customs' entries of the world's three enterprises: one row each.
     assert len(rows) == 6 * 3
-    assert len(
-        {(seq, record_type, record_id) for seq, _, _, record_type, record_id, *_ in rows}
-    ) == (len(rows))
+    assert len(set(rows)) == len(rows)
     async with sessions() as session:
         assert (await verify_index(session)).broken is None
 
@@ -177,15 +176,14 @@ async def test_a_rebuild_from_the_chain_gives_the_same_index(
 
     assert result.exit_code == 0, result.output
     after = await _index_rows(sessions)
-    # Every row again, in the same place; enterprises are derived from today's records
-    # (earlier tests' worlds were rebuilt since), so those are compared for this test's own.
-    assert [row[:5] for row in after] == [row[:5] for row in before]
+    # Enterprises are derived from today's records (earlier tests' worlds were rebuilt
+    # since, their records gone), so the rows of this test's own reads are compared.
     assert [row for row in after if row[0] >= mine] == [row for row in before if row[0] >= mine]
+    assert len([row for row in after if row[0] >= mine]) == 3 * 3
     indexed, head = await _watermark(sessions)
     assert indexed == head
     async with sessions() as session:
-        check = await verify_index(session)
-    assert (check.broken, check.reattributed) == (None, 0)
+        assert (await verify_index(session)).broken is None
 
 
 async def test_an_index_row_forged_or_removed_behind_the_indexers_back_is_reported(
@@ -199,23 +197,31 @@ async def test_an_index_row_forged_or_removed_behind_the_indexers_back_is_report
         await grant(session, CHEMICALS_TO_EMERGENCY)
     request_id = await _read(http, keys, "forged-index", "IDX-forged")
     [event] = await events_for(sessions, request_id)  # indexes it
-    edit = "UPDATE audit_record SET record_id = record_id + 100000 WHERE event_seq = :seq"
-    undo = "UPDATE audit_record SET record_id = record_id - 100000 WHERE event_seq = :seq"
+    # One enterprise's row pointed elsewhere, as someone hiding who read it would.
+    edit = (
+        "UPDATE audit_enterprise SET enterprise_uscc = '91310000000000000X' "
+        "WHERE event_seq = :seq AND enterprise_uscc = :uscc"
+    )
+    undo = (
+        "UPDATE audit_enterprise SET enterprise_uscc = :uscc "
+        "WHERE event_seq = :seq AND enterprise_uscc = '91310000000000000X'"
+    )
+    bound = {"seq": event.seq, "uscc": USCC_CHEMICAL}
     async with (
         sessions() as session,
         session.begin(),
-        append_only_bypassed(session, "audit_record"),
+        append_only_bypassed(session, "audit_enterprise"),
     ):
-        await session.execute(text(edit), {"seq": event.seq})
+        await session.execute(text(edit), bound)
     try:
         tampered = await run_cli("audit", "verify", "--database-url", database_url)
     finally:
         async with (
             sessions() as session,
             session.begin(),
-            append_only_bypassed(session, "audit_record"),
+            append_only_bypassed(session, "audit_enterprise"),
         ):
-            await session.execute(text(undo), {"seq": event.seq})
+            await session.execute(text(undo), bound)
 
     assert tampered.exit_code == 1
     assert tampered.stdout.startswith(f"audit index BROKEN at event {event.seq}: ")
@@ -320,21 +326,32 @@ async def test_a_chain_written_before_0004_still_verifies_and_grows_compact(
             legacy_count = await session.scalar(
                 select(func.count()).select_from(AuditRecord).where(AuditRecord.event_seq == 1)
             )
+            legacy_index = [
+                tuple(row)
+                for row in await session.execute(
+                    select(AuditEnterprise.event_seq, AuditEnterprise.enterprise_uscc).order_by(
+                        AuditEnterprise.event_seq, AuditEnterprise.enterprise_uscc
+                    )
+                )
+            ]
     finally:
         await engine.dispose()
 
     assert [e.entry.request_id for e in page.events] == ["compact-3", "legacy-2", "legacy-1"]
     assert [e.legacy for e in page.events] == [False, True, True]
     assert page.events[2].entry.records == _LEGACY_RECORDS
-    # The compact event's record no longer exists in this empty database: indexed without
-    # an enterprise, still found by record.
+    # The compact event's record does not exist in this empty database: named by its key,
+    # of no known enterprise (and so in no index row).
     assert [(r.record_id, r.enterprise_uscc) for r in page.events[0].entry.records] == [(43, None)]
     assert legacy_count == 2
+    # 0012 indexed the legacy events by the enterprises their chained records name.
+    assert legacy_index == [(1, "91310000000000007X"), (1, "91310000000000008X")]
 
 
 @pytest.mark.parametrize(
     "statement",
     [
+        "INSERT INTO audit_enterprise VALUES ('91310000000000000X', :seq, 'customs', 'risk')",
         "INSERT INTO audit_record VALUES (:seq, 999, 'customs', 'risk', 1, NULL, NULL)",
         "UPDATE audit_index_head SET indexed_seq = 0",
         "DELETE FROM audit_index_head",
@@ -362,7 +379,7 @@ async def test_an_event_of_several_providers_and_types_is_indexed_as_the_chain_s
 ) -> None:
     # One read of market's enterprises, customs' ratings and emergency's risks: on
     # PostgreSQL the database expands the keys, and verify_index compares that with the
-    # application's own expansion, row for row and numbering included.
+    # application's own expansion, row for row.
     async with sessions() as session, session.begin():
         await grant(
             session,
@@ -410,6 +427,15 @@ async def test_an_event_of_several_providers_and_types_is_indexed_as_the_chain_s
         USCC_PAINTS,
         USCC_WAREHOUSE,
     }
+    assert sorted({(p, t, u) for _, p, t, u in await _index_rows(sessions, event.seq)}) == sorted(
+        (provider, record_type, uscc)
+        for provider, record_type in [
+            ("customs", "credit_rating"),
+            ("emergency", "risk"),
+            ("market", "enterprise"),
+        ]
+        for uscc in (USCC_CHEMICAL, USCC_PAINTS, USCC_WAREHOUSE)
+    )
     async with sessions() as session:
         assert (await verify_index(session)).broken is None
 

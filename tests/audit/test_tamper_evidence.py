@@ -51,12 +51,12 @@ async def _audited_read(http: httpx.AsyncClient, keys: SigningKeys, sessions: Se
         "DELETE FROM audit_event WHERE seq = :seq",
         "UPDATE audit_disclosure SET level = 'none' WHERE event_seq = :seq",
         "DELETE FROM audit_disclosure WHERE event_seq = :seq",
-        "UPDATE audit_record SET enterprise_uscc = NULL WHERE event_seq = :seq",
-        "DELETE FROM audit_record WHERE event_seq = :seq",
+        "UPDATE audit_enterprise SET enterprise_uscc = 'X' WHERE event_seq = :seq",
+        "DELETE FROM audit_enterprise WHERE event_seq = :seq",
         # The index is written once, by the indexer, ahead of its watermark: a row added
-        # afterwards to an indexed event (here, an invented record) is refused.
-        "INSERT INTO audit_record (event_seq, ordinal, provider, record_type, record_id) "
-        "VALUES (:seq, 99, 'customs', 'dangerous_chemical_entry', 424242)",
+        # afterwards to an indexed event (here, an invented enterprise) is refused.
+        "INSERT INTO audit_enterprise (enterprise_uscc, event_seq, provider, record_type) "
+        "VALUES ('91310000000000000X', :seq, 'customs', 'dangerous_chemical_entry')",
         "UPDATE audit_disclosed SET record_ids = '1' WHERE event_seq = :seq",
         "DELETE FROM audit_disclosed WHERE event_seq = :seq",
         "DELETE FROM audit_head WHERE seq >= :seq",

@@ -28,7 +28,7 @@ def audit() -> None:
 @database_option
 @data_dir_option
 def verify(database_url: str | None, data_dir: Path | None) -> None:
-    """Walk the hash chain, then check the per-record index against it; print the first
+    """Walk the hash chain, then check the per-enterprise index against it; print the first
     broken link and exit 1, or the count and 0."""
     settings = _settings(database_url, data_dir)
     report = asyncio.run(_verify(settings.database_url))
@@ -75,12 +75,12 @@ async def _verify(url: str) -> _Report:
             if report.broken is None:
                 index = await verify_index(session)
                 report.index_broken = index.broken
-                if index.reattributed:
+                if index.unverifiable:
                     report.warnings.append(
-                        f"{index.reattributed} audit index row(s), the first of event "
-                        f"{index.first_reattributed}, name an enterprise the records no longer "
-                        "give (records rewritten since they were read, or the index edited); "
-                        "'liaison audit reindex' derives them again from today's records"
+                        f"{index.unverifiable} audit index row(s), the first of event "
+                        f"{index.first_unverifiable}, name records the record tables no longer "
+                        "hold: their enterprises cannot be derived again (the chained keys "
+                        "are intact)"
                     )
             head = await session.get_one(AuditHead, 1, populate_existing=True)
             report.events, report.head_hash = head.seq, head.last_hash

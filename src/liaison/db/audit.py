@@ -16,7 +16,7 @@ the legacy form: ``records`` — one object per record with its enterprise id an
 place of ``disclosed``. They verify as they were written.
 
 The request path writes the event, its disclosures and its ``audit_disclosed`` rows only;
-the per-record index (``audit_record``) is derived later (:mod:`liaison.db.audit_log`).
+the per-enterprise index (``audit_enterprise``) is derived later (:mod:`liaison.db.audit_log`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import orjson
 from sqlalchemy import BigInteger, Column, Table, TextClause, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from liaison.db.audit_locate import locate_records
 from liaison.db.audit_models import (
     GENESIS_HASH,
     AuditDisclosed,
@@ -377,9 +378,10 @@ async def load_events(
 ) -> list[ChainedEvent]:
     """Events with their disclosures, disclosed keys and records, in the order given.
 
-    ``records`` come from ``audit_record``: the index rows of a compact event (complete up
-    to the indexer's watermark), the chained rows of a legacy one. With ``index=False``
-    only legacy events' records are read (all the chain needs)."""
+    ``records``: of a compact event, its chained keys with the enterprise each record
+    belongs to (looked up in bulk, per record type, for all the events at once); of a
+    legacy one, its chained ``audit_record`` rows. With ``index=False`` only legacy events'
+    records are read (all the chain needs)."""
     if not events:
         return []
     if first_compact is None:
@@ -387,8 +389,11 @@ async def load_events(
     seqs = [e.seq for e in events]
     disclosures = await _children(session, AuditDisclosure, seqs)
     disclosed = await _disclosed(session, seqs)
-    wanted = seqs if index else [seq for seq in seqs if seq < first_compact]
-    records = await _children(session, AuditRecord, wanted) if wanted else {}
+    legacy = [seq for seq in seqs if seq < first_compact]
+    records: dict[int, list[Any]] = await _children(session, AuditRecord, legacy) if legacy else {}
+    if index:
+        compact = {seq: disclosed.get(seq, []) for seq in seqs if seq >= first_compact}
+        records.update(await _named_records(session, compact))
     return [
         _chained(
             e,
@@ -399,6 +404,29 @@ async def load_events(
         )
         for e in events
     ]
+
+
+async def _named_records(
+    session: AsyncSession, disclosed: dict[int, list[DisclosedKeys]]
+) -> dict[int, list[DisclosedRecord]]:
+    """Each event's disclosed records, in (provider, record type, id) order, with the
+    enterprise each belongs to."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for keys in (k for per_event in disclosed.values() for k in per_event):
+        wanted[keys.record_type].update(keys.ids())
+    connection = await session.connection()
+    places = {t: await locate_records(connection, t, ids) for t, ids in sorted(wanted.items())}
+    named: dict[int, list[DisclosedRecord]] = {}
+    for seq, per_event in disclosed.items():
+        named[seq] = []
+        for keys in _in_order(per_event):
+            located = places[keys.record_type]
+            for record_id in keys.ids():
+                enterprise_id, uscc = located.get(record_id, (None, None))
+                named[seq].append(
+                    DisclosedRecord(keys.provider, keys.record_type, record_id, enterprise_id, uscc)
+                )
+    return named
 
 
 async def _disclosed(session: AsyncSession, seqs: list[int]) -> dict[int, list[DisclosedKeys]]:
@@ -432,7 +460,7 @@ def _chained(
     event: AuditEvent,
     disclosures: Iterable[AuditDisclosure],
     disclosed: Iterable[DisclosedKeys],
-    records: Iterable[AuditRecord],
+    records: Iterable[AuditRecord | DisclosedRecord],
     *,
     legacy: bool,
 ) -> ChainedEvent:
@@ -450,7 +478,12 @@ def _chained(
         outcome=event.outcome,
         disclosures=tuple(Disclosure(**_columns_of(d, Disclosure)) for d in disclosures),
         disclosed=tuple(_in_order(disclosed)),
-        records=tuple(DisclosedRecord(**_columns_of(r, DisclosedRecord)) for r in records),
+        records=tuple(
+            r
+            if isinstance(r, DisclosedRecord)
+            else DisclosedRecord(**_columns_of(r, DisclosedRecord))
+            for r in records
+        ),
     )
     return ChainedEvent(
         seq=event.seq,
@@ -460,6 +493,12 @@ def _chained(
         entry=entry,
         legacy=legacy,
     )
+
+
+def _as_record(row: AuditRecord | DisclosedRecord) -> DisclosedRecord:
+    if isinstance(row, DisclosedRecord):
+        return row
+    return DisclosedRecord(**_columns_of(row, DisclosedRecord))
 
 
 def _columns_of(row: object, shape: type[Disclosure] | type[DisclosedRecord]) -> dict[str, Any]:

@@ -1,18 +1,19 @@
-"""Reading the audit trail: the per-record index, the access log (filters, keyset pages,
-visibility) and export.
+"""Reading the audit trail: the per-enterprise index, the access log (filters, keyset
+pages, visibility) and export.
 
 Every filter is answered from an ``(x, seq)`` index; a period is first turned into a
 ``seq`` range through ``ix_audit_event_occurred_at`` (seq order is time order, see
 :mod:`liaison.db.audit_models`).
 
-The per-record index (``audit_record``: record, enterprise, event) is derived data: an
-append stores only the disclosed keys (``audit_disclosed``, chained), and
+The index (``audit_enterprise``: enterprise, event, provider, record type) is derived data:
+an append stores only the disclosed keys (``audit_disclosed``, chained), and
 :func:`index_pending` expands the events after the watermark ``audit_index_head`` —
-serialised by locking that row, as appends lock ``audit_head`` — looking up the records'
-enterprises in bulk. The access log runs it first and answers up to the watermark it
-reached, so its answers are complete; :func:`index_continuously` keeps it near the head in
-the background; :func:`rebuild_index` rebuilds it from the chain, and :func:`verify_index`
-checks it against the chain.
+serialised by locking that row, as appends lock ``audit_head`` — into one row per
+enterprise of each (provider, record type), looking the records' enterprises up in bulk.
+The access log runs it first and answers up to the watermark it reached, so its enterprise
+filter is complete; :func:`index_continuously` keeps it near the head in the background;
+:func:`rebuild_index` rebuilds it from the chain, and :func:`verify_index` checks it
+against the chain.
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from liaison.db import models
 from liaison.db.audit import BrokenLink, ChainedEvent, DisclosedKeys, load_events, utc
+from liaison.db.audit_locate import locate_records
 from liaison.db.audit_models import (
     AuditDisclosed,
     AuditDisclosure,
+    AuditEnterprise,
     AuditEvent,
     AuditHead,
     AuditIndexHead,
@@ -61,12 +64,15 @@ _EXPORT_BATCH = 500
 _INDEX_BATCH = 500  # events expanded per round trip
 _STEP_EVENTS = 20  # events the background indexer expands per transaction
 _INSERT_BATCH = 2000
-_LOOKUP_BATCH = 2000
 _HEAD = cast("Table", AuditHead.__table__)
 _INDEX_HEAD = cast("Table", AuditIndexHead.__table__)
 _EVENTS = cast("Table", AuditEvent.__table__)
 _DISCLOSED = cast("Table", AuditDisclosed.__table__)
 _RECORDS = cast("Table", AuditRecord.__table__)
+_INDEX = cast("Table", AuditEnterprise.__table__)
+_INDEX_COLUMNS = ("enterprise_uscc", "event_seq", "provider", "record_type")
+
+IndexRow = tuple[str, int, str, str]  # enterprise USCC, event, provider, record type
 
 
 # The index
@@ -74,8 +80,8 @@ _RECORDS = cast("Table", AuditRecord.__table__)
 
 async def index_pending(session: AsyncSession, *, most: int | None = None) -> int:
     """Expands every committed event after the watermark (at most ``most`` of them, when
-    given) into ``audit_record`` rows and moves the watermark; returns it (every event up
-    to it is indexed).
+    given) into ``audit_enterprise`` rows and moves the watermark; returns it (every event
+    up to it is indexed).
 
     Nothing to do (the usual case with the background indexer running) costs two primary
     key reads and takes no lock. Otherwise the watermark row is locked (``UPDATE …
@@ -96,12 +102,12 @@ async def index_pending(session: AsyncSession, *, most: int | None = None) -> in
         .returning(_INDEX_HEAD.c.indexed_seq),
     )
     ahead = await connection.scalar(
-        select(func.count()).select_from(_RECORDS).where(_RECORDS.c.event_seq > watermark)
+        select(func.count()).select_from(_INDEX).where(_INDEX.c.event_seq > watermark)
     )
     if ahead:
         raise RuntimeError(
-            f"audit_record holds rows of events after the index's watermark {watermark} that "
-            "the indexer did not write; run 'liaison audit verify'"
+            f"audit_enterprise holds rows of events after the index's watermark {watermark} "
+            "that the indexer did not write; run 'liaison audit verify'"
         )
     start = watermark
     while most is None or watermark - start < most:
@@ -119,10 +125,12 @@ async def index_pending(session: AsyncSession, *, most: int | None = None) -> in
         if connection.dialect.name == "postgresql":
             await connection.execute(_EXPAND_POSTGRESQL, {"low": seqs[0], "high": seqs[-1]})
         else:
-            disclosed = await _disclosed_between(connection, seqs[0], seqs[-1])
-            rows = await _expand(connection, disclosed)
+            rows = await index_rows(connection, seqs[0], seqs[-1])
             for begin in range(0, len(rows), _INSERT_BATCH):
-                await connection.execute(insert(_RECORDS), rows[begin : begin + _INSERT_BATCH])
+                chunk = rows[begin : begin + _INSERT_BATCH]
+                await connection.execute(
+                    insert(_INDEX), [dict(zip(_INDEX_COLUMNS, row, strict=True)) for row in chunk]
+                )
         watermark = seqs[-1]
     if watermark != start:
         await connection.execute(
@@ -132,10 +140,9 @@ async def index_pending(session: AsyncSession, *, most: int | None = None) -> in
 
 
 def _expand_postgresql() -> Any:
-    """``_expand`` done by PostgreSQL in one statement, rows never leaving the server: each
-    disclosed id list unnested, its records' enterprises joined per record type, and the
-    same numbering (per event, by provider, record type and id, from 0; ``COLLATE "C"``
-    orders the names as Python does)."""
+    """:func:`index_rows` done by PostgreSQL in one statement, rows never leaving the
+    server: each disclosed id list unnested, its records' enterprises joined per record
+    type, one row per enterprise kept."""
     joins, enterprise_of = [], ["CASE d.record_type WHEN 'enterprise' THEN k.id"]
     for n, (record_type, table) in enumerate(sorted(RECORD_TABLES.items())):
         if table.model is models.Enterprise or table.enterprise is None:
@@ -147,16 +154,13 @@ def _expand_postgresql() -> Any:
         )
         enterprise_of.append(f"WHEN '{record_type}' THEN {name}.{table.enterprise.key}")
     return text(
-        "INSERT INTO audit_record (event_seq, ordinal, provider, record_type, record_id, "
-        "enterprise_id, enterprise_uscc) "
-        "SELECT d.event_seq, CAST(row_number() OVER (PARTITION BY d.event_seq ORDER BY "
-        'd.provider COLLATE "C", d.record_type COLLATE "C", k.id) - 1 AS INTEGER), '
-        "d.provider, d.record_type, k.id, e.id, e.uscc "
+        "INSERT INTO audit_enterprise (enterprise_uscc, event_seq, provider, record_type) "
+        "SELECT DISTINCT e.uscc, d.event_seq, d.provider, d.record_type "
         "FROM audit_disclosed d "
         "CROSS JOIN LATERAL unnest(CAST(string_to_array(d.record_ids, ',') AS BIGINT[])) "
         "AS k(id) "
         + " ".join(joins)
-        + f" LEFT JOIN enterprise e ON e.id = {' '.join(enterprise_of)} END "
+        + f" JOIN enterprise e ON e.id = {' '.join(enterprise_of)} END "
         "WHERE d.event_seq BETWEEN :low AND :high"
     )
 
@@ -185,61 +189,41 @@ async def _disclosed_between(
     return found
 
 
-async def _expand(
-    connection: AsyncConnection, disclosed: dict[int, list[DisclosedKeys]]
-) -> list[dict[str, Any]]:
-    """The index rows of some events: per event, its records in (provider, record type,
-    id) order, numbered from 0 — the order and numbering 0002's appends used."""
-    wanted: dict[str, set[int]] = defaultdict(set)
-    expanded: list[tuple[int, DisclosedKeys, list[int]]] = []
-    for seq in sorted(disclosed):
-        for keys in sorted(disclosed[seq], key=lambda d: (d.provider, d.record_type)):
-            ids = keys.ids()
-            wanted[keys.record_type].update(ids)
-            expanded.append((seq, keys, ids))
-    places = {t: await locate_records(connection, t, ids) for t, ids in sorted(wanted.items())}
-    rows: list[dict[str, Any]] = []
-    ordinal, current = 0, None
-    for seq, keys, ids in expanded:
-        if seq != current:
-            ordinal, current = 0, seq
-        located = places[keys.record_type]
-        for record_id in ids:
-            enterprise_id, uscc = located.get(record_id, (None, None))
-            rows.append(
-                {
-                    "event_seq": seq,
-                    "ordinal": ordinal,
-                    "provider": keys.provider,
-                    "record_type": keys.record_type,
-                    "record_id": record_id,
-                    "enterprise_id": enterprise_id,
-                    "enterprise_uscc": uscc,
-                }
-            )
-            ordinal += 1
+async def index_rows(connection: AsyncConnection, low: int, high: int) -> list[IndexRow]:
+    """The index rows of the compact events ``low``..``high``, derived from their chained
+    keys: one per enterprise of each (provider, record type), sorted."""
+    rows, _ = await _derived(connection, low, high)
     return rows
 
 
-async def locate_records(
-    connection: AsyncConnection, record_type: str, ids: Iterable[int]
-) -> dict[int, tuple[int, str]]:
-    """record id -> (enterprise id, USCC) of the enterprise each record belongs to (a
-    record's enterprise never changes, so this is what it was when it was disclosed)."""
-    wanted = sorted(set(ids))
-    table = RECORD_TABLES.get(record_type)
-    enterprise = models.Enterprise
-    if not wanted or table is None or (table.model is not enterprise and table.enterprise is None):
-        return {}
-    statement = select(table.id, enterprise.id, enterprise.uscc)
-    if table.model is not enterprise:
-        statement = statement.join(enterprise, enterprise.id == table.enterprise)
-    found: dict[int, tuple[int, str]] = {}
-    for start in range(0, len(wanted), _LOOKUP_BATCH):
-        chunk = wanted[start : start + _LOOKUP_BATCH]
-        rows = await connection.execute(statement.where(table.id.in_(chunk)))
-        found.update({row[0]: (row[1], row[2]) for row in rows})
-    return found
+async def _derived(
+    connection: AsyncConnection, low: int, high: int
+) -> tuple[list[IndexRow], set[tuple[int, str, str]]]:
+    """:func:`index_rows`, and the (event, provider, record type) some of whose records
+    the record tables no longer hold (their enterprises cannot be derived again)."""
+    disclosed = await _disclosed_between(connection, low, high)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for keys in (k for per_event in disclosed.values() for k in per_event):
+        wanted[keys.record_type].update(keys.ids())
+    places = {t: await locate_records(connection, t, ids) for t, ids in sorted(wanted.items())}
+    rows: set[IndexRow] = set()
+    gone: set[tuple[int, str, str]] = set()
+    for seq, per_event in disclosed.items():
+        for keys in per_event:
+            located = places[keys.record_type]
+            for record_id in keys.ids():
+                if record_id in located:
+                    rows.add((located[record_id][1], seq, keys.provider, keys.record_type))
+                elif RECORD_TABLES.get(keys.record_type) is not None and _of_enterprise(
+                    keys.record_type
+                ):
+                    gone.add((seq, keys.provider, keys.record_type))
+    return sorted(rows), gone
+
+
+def _of_enterprise(record_type: str) -> bool:
+    table = RECORD_TABLES[record_type]
+    return table.model is models.Enterprise or table.enterprise is not None
 
 
 async def index_continuously(
@@ -273,15 +257,29 @@ async def _index_step(sessions: async_sessionmaker[AsyncSession]) -> int | None:
     return None if watermark >= head else watermark
 
 
+_LEGACY_ROWS = (
+    select(
+        _RECORDS.c.enterprise_uscc,
+        _RECORDS.c.event_seq,
+        _RECORDS.c.provider,
+        _RECORDS.c.record_type,
+    )
+    .where(_RECORDS.c.enterprise_uscc.is_not(None))
+    .distinct()
+)
+
+
 async def rebuild_index(session: AsyncSession) -> int:
-    """Drops the derived index rows (events from ``compact_from`` on) and expands the chain
-    again; returns the watermark. The index's guards (no DELETE, no move backwards) are
+    """Drops the derived index and builds it again from the chain (legacy events from
+    their chained records, compact ones from their keys); returns the watermark. The
+    index's guards (no DELETE, no INSERT behind the watermark, no move backwards) are
     lifted inside this transaction only, as a migration would; the caller commits."""
     connection = await session.connection()
     first_compact = await _scalar_int(connection, select(_HEAD.c.compact_from))
     postgresql = connection.dialect.name == "postgresql"
     guards = await _lift_guards(connection, postgresql)
-    await connection.execute(delete(_RECORDS).where(_RECORDS.c.event_seq >= first_compact))
+    await connection.execute(delete(_INDEX))
+    await connection.execute(insert(_INDEX).from_select(list(_INDEX_COLUMNS), _LEGACY_ROWS))
     await connection.execute(
         update(_INDEX_HEAD).where(_INDEX_HEAD.c.id == 1).values(indexed_seq=first_compact - 1)
     )
@@ -289,16 +287,17 @@ async def rebuild_index(session: AsyncSession) -> int:
     return await index_pending(session)
 
 
-_GUARDS = {
-    # table: (PostgreSQL trigger, SQLite trigger)
-    "audit_record": ("audit_record_append_only", "audit_record_no_delete"),
-    "audit_index_head": ("audit_index_head_forward_only", "audit_index_head_forward_only"),
-}
+# (PostgreSQL trigger and table, SQLite trigger) of each guard a rebuild lifts.
+_GUARDS = (
+    ("audit_enterprise_append_only", "audit_enterprise", "audit_enterprise_no_delete"),
+    ("audit_enterprise_indexed_only", "audit_enterprise", "audit_enterprise_indexed_only"),
+    ("audit_index_head_forward_only", "audit_index_head", "audit_index_head_forward_only"),
+)
 
 
 async def _lift_guards(connection: AsyncConnection, postgresql: bool) -> list[str]:
     definitions: list[str] = []
-    for table, (pg_trigger, sqlite_trigger) in _GUARDS.items():
+    for pg_trigger, table, sqlite_trigger in _GUARDS:
         if postgresql:
             await connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {pg_trigger}"))
             continue
@@ -315,7 +314,7 @@ async def _restore_guards(
     connection: AsyncConnection, postgresql: bool, definitions: list[str]
 ) -> None:
     if postgresql:
-        for table, (pg_trigger, _) in _GUARDS.items():
+        for pg_trigger, table, _ in _GUARDS:
             await connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {pg_trigger}"))
         return
     for definition in definitions:
@@ -324,54 +323,45 @@ async def _restore_guards(
 
 @dataclass(slots=True)
 class IndexCheck:
-    """What :func:`verify_index` found: ``broken``, the first event whose index rows name
-    other records than its chained keys (or rows beyond the watermark); ``reattributed``,
-    how many rows name an enterprise the record tables no longer give the record (records
-    rewritten since, or the index edited), the first at event ``first_reattributed``."""
+    """What :func:`verify_index` found: ``broken``, the first event whose index rows are
+    not the enterprises its chained records belong to (or rows beyond the watermark);
+    ``unverifiable``, index rows of records the record tables no longer hold, whose
+    enterprise cannot be derived again (the first of them at ``first_unverifiable``)."""
 
     broken: BrokenLink | None = None
-    reattributed: int = 0
-    first_reattributed: int | None = None
-
-
-_KEY_COLUMNS = ("event_seq", "ordinal", "provider", "record_type", "record_id")
+    unverifiable: int = 0
+    first_unverifiable: int | None = None
 
 
 async def verify_index(session: AsyncSession) -> IndexCheck:
-    """Checks the derived index (events from ``compact_from`` to the watermark) against
-    the expansion of the chained keys. Verify the chain first: this trusts
-    ``audit_disclosed``."""
+    """Checks the derived index against the chain: legacy events against their chained
+    records, compact events (up to the watermark) against the expansion of their keys.
+    Verify the chain first: this trusts ``audit_disclosed`` and ``audit_record``."""
     connection = await session.connection()
     first_compact = await _scalar_int(connection, select(_HEAD.c.compact_from))
     watermark = await _scalar_int(connection, select(_INDEX_HEAD.c.indexed_seq))
+    legacy = [tuple(row) for row in await connection.execute(_LEGACY_ROWS)]
+    found = await _stored_rows(connection, 0, first_compact - 1)
+    if sorted(found) != sorted(legacy):
+        return IndexCheck(BrokenLink(_first_difference(found, legacy), _DIFFERS))
     check = IndexCheck()
     after = first_compact - 1
     while after < watermark:
         high = min(after + _INDEX_BATCH, watermark)
-        expected = await _expand(connection, await _disclosed_between(connection, after + 1, high))
-        actual = [
-            dict(row._mapping)
-            for row in await connection.execute(
-                select(*(_RECORDS.c[name] for name in _RECORD_COLUMNS))
-                .where(_RECORDS.c.event_seq.between(after + 1, high))
-                .order_by(_RECORDS.c.event_seq, _RECORDS.c.ordinal)
-            )
-        ]
-        keys = [[row[name] for name in _KEY_COLUMNS] for row in actual]
-        if keys != [[row[name] for name in _KEY_COLUMNS] for row in expected]:
-            check.broken = BrokenLink(
-                _first_difference(keys, [[row[n] for n in _KEY_COLUMNS] for row in expected]),
-                "the index's records differ from the event's chained keys",
-            )
-            return check
-        for found, derived in zip(actual, expected, strict=True):
-            if found != derived:
-                check.reattributed += 1
-                if check.first_reattributed is None:
-                    check.first_reattributed = int(found["event_seq"])
+        expected, gone = await _derived(connection, after + 1, high)
+        stored = set(await _stored_rows(connection, after + 1, high))
+        # A row of a record that is gone cannot be derived again: not proof of an edit.
+        extra = [row for row in stored - set(expected) if (row[1], row[2], row[3]) not in gone]
+        differing = (set(expected) - stored) | set(extra)
+        if differing:
+            return IndexCheck(BrokenLink(min(row[1] for row in differing), _DIFFERS))
+        underived = sorted(row[1] for row in stored - set(expected))
+        check.unverifiable += len(underived)
+        if underived and check.first_unverifiable is None:
+            check.first_unverifiable = underived[0]
         after = high
     stray = await connection.scalar(
-        select(func.min(_RECORDS.c.event_seq)).where(_RECORDS.c.event_seq > watermark)
+        select(func.min(_INDEX.c.event_seq)).where(_INDEX.c.event_seq > watermark)
     )
     if stray is not None:
         check.broken = BrokenLink(
@@ -380,25 +370,22 @@ async def verify_index(session: AsyncSession) -> IndexCheck:
     return check
 
 
-_RECORD_COLUMNS = (
-    "event_seq",
-    "ordinal",
-    "provider",
-    "record_type",
-    "record_id",
-    "enterprise_id",
-    "enterprise_uscc",
-)
+_DIFFERS = "the index's enterprises differ from those of the event's chained records"
 
 
-def _first_difference(actual: list[list[Any]], expected: list[list[Any]]) -> int:
-    """The event of the first row that differs (a missing row on either side counts)."""
-    for n in range(max(len(actual), len(expected))):
-        left = actual[n] if n < len(actual) else None
-        right = expected[n] if n < len(expected) else None
-        if left != right:
-            return int((left or right or [0])[0])
-    raise ValueError("no difference")
+async def _stored_rows(connection: AsyncConnection, low: int, high: int) -> list[IndexRow]:
+    rows = await connection.execute(
+        select(*(_INDEX.c[name] for name in _INDEX_COLUMNS))
+        .where(_INDEX.c.event_seq.between(low, high))
+        .order_by(*(_INDEX.c[name] for name in _INDEX_COLUMNS))
+    )
+    return sorted((str(u), int(s), str(p), str(t)) for u, s, p, t in rows)
+
+
+def _first_difference(actual: Iterable[IndexRow], expected: Iterable[IndexRow]) -> int:
+    """The first event whose rows differ (a row missing on either side counts)."""
+    differing = set(actual) ^ set(expected)
+    return min(row[1] for row in differing)
 
 
 # The access log
@@ -587,12 +574,13 @@ def _disclosure_seqs(seqs: tuple[int, int], *criteria: ColumnElement[bool]) -> S
 
 
 def _record_seqs(wanted: AccessLogFilter, provider: str | None, seqs: tuple[int, int]) -> Any:
-    records = [AuditRecord.enterprise_uscc == wanted.enterprise_uscc]
+    index = AuditEnterprise
+    records = [index.enterprise_uscc == wanted.enterprise_uscc]
     if provider is not None:
-        records.append(AuditRecord.provider == provider)
+        records.append(index.provider == provider)
     if wanted.record_type is not None:
-        records.append(AuditRecord.record_type == wanted.record_type)
-    return select(AuditRecord.event_seq).where(*records, _within(seqs, AuditRecord.event_seq))
+        records.append(index.record_type == wanted.record_type)
+    return select(index.event_seq).where(*records, _within(seqs, index.event_seq))
 
 
 def _within(seqs: tuple[int, int], column: Any) -> ColumnElement[bool]:
@@ -614,8 +602,8 @@ async def access_log(
     third is not its business.
 
     The index is brought up to date first and the answer covers the events up to its
-    watermark, so the enterprise filter and each event's records are complete. The caller
-    commits (the indexer may have written)."""
+    watermark, so the enterprise filter is complete. The caller commits (the indexer may
+    have written)."""
     indexed = await index_pending(session)
     seqs = await seq_range(session, wanted.since, wanted.until, upto=indexed)
     if seqs is None or first == 0:

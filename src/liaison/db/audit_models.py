@@ -1,12 +1,13 @@
-"""The audit trail's tables (migrations 0002 and 0004, append-only in the database).
+"""The audit trail's tables (migrations 0002, 0004 and 0012, append-only in the database).
 
 Chained (covered by the events' hashes, never updated or deleted): ``audit_event``,
 ``audit_disclosure`` and ``audit_disclosed`` (the keys of the records disclosed, one row per
-provider and record type); and ``audit_record`` rows of events before
+provider and record type); and ``audit_record``, the rows of events before
 ``audit_head.compact_from`` (written by 0002-era appends, whose hash covers them).
 
-Derived (rebuildable from the chain): ``audit_record`` rows of later events, written by the
-indexer (:func:`liaison.db.audit_log.index_pending`) up to ``audit_index_head.indexed_seq``.
+Derived (rebuildable from the chain): ``audit_enterprise``, one row per enterprise, provider
+and record type of each event, written by the indexer
+(:func:`liaison.db.audit_log.index_pending`) up to ``audit_index_head.indexed_seq``.
 
 ``seq`` is both the chain position and time order: an append takes ``max(now, head time)``
 so ``occurred_at`` never decreases along the chain, and every ``(x, seq)`` index below
@@ -52,7 +53,7 @@ class AuditHead(Base):
 
 
 class AuditIndexHead(Base):
-    """How far the derived index (``audit_record``) has been built: every event up to
+    """How far the derived index (``audit_enterprise``) has been built: every event up to
     ``indexed_seq`` is expanded. The indexer locks and moves this row."""
 
     __tablename__ = "audit_index_head"
@@ -130,9 +131,9 @@ class AuditDisclosed(Base):
 
 
 class AuditRecord(Base):
-    """One record an event disclosed (or a mutation wrote), with the enterprise it
-    belongs to, so "who read enterprise X's data" is one index range. For events from
-    ``audit_head.compact_from`` on, derived from ``audit_disclosed`` by the indexer."""
+    """One record an event before ``audit_head.compact_from`` disclosed (or a mutation
+    wrote), with the enterprise it belongs to: part of those events' chained form. Later
+    events' records are their ``audit_disclosed`` keys."""
 
     __tablename__ = "audit_record"
     __table_args__ = (
@@ -147,3 +148,17 @@ class AuditRecord(Base):
     record_id: Mapped[int] = mapped_column(BigInteger)
     enterprise_id: Mapped[int | None] = mapped_column(BigInteger)
     enterprise_uscc: Mapped[str | None] = mapped_column(String(18))
+
+
+class AuditEnterprise(Base):
+    """An enterprise whose records of one provider and type an event disclosed (or a
+    mutation wrote): "who read enterprise X's data, in this period" is one range of the
+    primary key, read index-only. Derived from the chain by the indexer; one row per
+    enterprise, not per record, and one B-tree, since it is written for every read."""
+
+    __tablename__ = "audit_enterprise"
+
+    enterprise_uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    event_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
