@@ -28,6 +28,7 @@ class Example:
     code: str
     attributes: dict[str, str]
     expected: str | None = None
+    expected_language: str = "json"  # or "text": lines, "…" standing for any text
 
     @property
     def name(self) -> str:
@@ -76,10 +77,14 @@ def examples(text: str | None = None) -> list[Example]:
         if block.marker is None:
             continue
         following = blocks[at + 1] if at + 1 < len(blocks) else None
-        expected = None
-        if following is not None and following.language == "json" and following.marker is None:
-            expected = following.code
-        found.append(Example(block.line, block.language, block.code, block.marker, expected))
+        expected, kind = None, "json"
+        if (
+            following is not None
+            and following.language in ("json", "text")
+            and following.marker is None
+        ):
+            expected, kind = following.code, following.language
+        found.append(Example(block.line, block.language, block.code, block.marker, expected, kind))
     return found
 
 
@@ -219,3 +224,16 @@ def mismatches(expected: Any, actual: Any, path: str = "$") -> list[str]:
     if expected != actual or type(expected) is not type(actual):
         return [f"{path}: README shows {expected!r}, the demo answers {actual!r}"]
     return []
+
+
+def text_mismatches(expected: str, actual: str) -> list[str]:
+    """Line by line; in an expected line "…" stands for any text (a hash, a time, a path)."""
+    shown, printed = expected.strip("\n").splitlines(), actual.strip("\n").splitlines()
+    if len(shown) != len(printed):
+        return [f"{len(printed)} line(s) printed, the README shows {len(shown)}"]
+    problems = []
+    for n, (pattern, line) in enumerate(zip(shown, printed, strict=True), start=1):
+        regex = ".*".join(re.escape(part) for part in pattern.split("…"))
+        if not re.fullmatch(regex, line):
+            problems.append(f"line {n}: README shows {pattern!r}, printed {line!r}")
+    return problems

@@ -21,7 +21,14 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from readme_examples import Example, examples, mismatches, parse_with_gaps, runnable_but_unmarked
+from readme_examples import (
+    Example,
+    examples,
+    mismatches,
+    parse_with_gaps,
+    runnable_but_unmarked,
+    text_mismatches,
+)
 from sqlalchemy.engine import make_url
 
 from liaison.api.keys import SigningKeys
@@ -36,6 +43,7 @@ EXAMPLES = examples()
 class Answer:
     values: list[Any]
     transcript: str
+    printed: str = ""  # what an sh block wrote to standard output
 
 
 def _scratch_postgresql() -> tuple[str, str] | None:
@@ -110,12 +118,14 @@ def _run_shell(example: Example, served: Served) -> Answer:
     )
     transcript = f"$ {script}\n{finished.stdout}{finished.stderr}"
     assert finished.returncode == 0, transcript
+    if example.expected_language == "text":
+        return Answer([], transcript, finished.stdout)
     decoder, values, at = json.JSONDecoder(), [], 0
     text = finished.stdout
     while (at := _skip_space(text, at)) < len(text):
         value, at = decoder.raw_decode(text, at)
         values.append(value)
-    return Answer(values, transcript)
+    return Answer(values, transcript, finished.stdout)
 
 
 def _skip_space(text: str, at: int) -> int:
@@ -170,6 +180,9 @@ def test_the_example_answers_what_the_readme_shows(
 ) -> None:
     assert example.expected is not None, f"{example.name}: show what it answers"
     answer = answers[example.line]
+    if example.expected_language == "text":
+        assert text_mismatches(example.expected, answer.printed) == [], answer.transcript
+        return
     expected = parse_with_gaps(example.expected)
 
     assert len(answer.values) == len(expected), answer.transcript

@@ -219,7 +219,9 @@ def token(
 def _register_groups() -> None:
     from liaison.api.cli_agreements import agreements
     from liaison.api.cli_audit import audit
+    from liaison.api.cli_backup import backup_command, restore_command
     from liaison.api.cli_identity import clients, keys_group, tokens
+    from liaison.api.cli_maintenance import maintenance
     from liaison.api.cli_users import users
 
     main.add_command(agreements)
@@ -227,6 +229,9 @@ def _register_groups() -> None:
     main.add_command(clients)
     main.add_command(tokens)
     main.add_command(keys_group)
+    main.add_command(maintenance)
+    main.add_command(backup_command)
+    main.add_command(restore_command)
     main.add_command(users)
 
 

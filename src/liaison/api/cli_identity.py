@@ -3,9 +3,7 @@ clients, revocation, and the local signing keys."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -13,6 +11,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.api.cli import _settings, data_dir_option, database_option
+from liaison.api.cli_run import run_in_transaction as _run
 from liaison.api.config import Settings
 from liaison.api.issuers import IssuerConfigError, load_issuers, peek_claims
 from liaison.api.keyring import CHECK_INTERVAL_SECONDS
@@ -20,7 +19,6 @@ from liaison.api.keys import SigningKeys
 from liaison.api.oauth import hash_secret, new_client_id, new_client_secret
 from liaison.db import identity, people
 from liaison.db.directory import UnknownDepartment
-from liaison.db.engine import create_engine, session_factory
 from liaison.permissions.principal import Role
 
 T = TypeVar("T")
@@ -28,18 +26,6 @@ T = TypeVar("T")
 # How long a revocation by jti is kept when the token's expiry is not given: longer than
 # any token Liaison mints (at most 24 h) and than common identity providers' access tokens.
 DEFAULT_REVOCATION_RETENTION = dt.timedelta(days=30)
-
-
-def _run(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(database_url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def _roles(_: click.Context, __: click.Parameter, value: str) -> tuple[str, ...]:

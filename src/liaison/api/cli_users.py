@@ -12,7 +12,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.api.cli import _settings, data_dir_option, database_option
-from liaison.api.cli_identity import _run
+from liaison.api.cli_run import run_in_transaction as _run
 from liaison.api.passwords import MIN_PASSWORD_LENGTH, PasswordRejected, hash_password
 from liaison.db import people
 from liaison.db.directory import UnknownDepartment

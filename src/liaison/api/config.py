@@ -52,6 +52,9 @@ class Settings:
     # Subscriptions (README, Subscriptions): how often each process looks for changes
     # made by any process (LIAISON_SUBSCRIPTION_POLL_SECONDS).
     subscription_poll_seconds: float = 1.0
+    # Retention (README, Operations): how long the change feed keeps a change, which bounds
+    # how far back a subscription may resume (LIAISON_RECORD_CHANGE_RETENTION, seconds).
+    record_change_retention_seconds: int = 86_400
     sign_in: SignInSettings = field(default_factory=SignInSettings)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -129,6 +132,9 @@ def from_environment() -> Settings:
         public_url=_public_url(),
         issuers_file=_optional_path("LIAISON_ISSUERS_FILE"),
         subscription_poll_seconds=_seconds("LIAISON_SUBSCRIPTION_POLL_SECONDS", 1.0),
+        record_change_retention_seconds=_positive(
+            "LIAISON_RECORD_CHANGE_RETENTION", 86_400, 366 * 86_400
+        ),
         sign_in=sign_in_from_environment(),
     )
 
