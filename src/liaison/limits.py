@@ -77,7 +77,8 @@ class Limits:
         60_000,
         "LIAISON_RATE_RECORDS_PER_MINUTE",
         "records one principal (subject and department) may resolve a minute, one "
-        "minute's worth in a burst; then 429 with Retry-After. Per server process",
+        "minute's worth in a burst; then 429 with Retry-After. Shared by the processes on "
+        "one PostgreSQL (synced every second)",
     )
 
     @classmethod

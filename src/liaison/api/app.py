@@ -57,11 +57,15 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # accessLog indexes what is pending before it answers; this keeps that little.
-        indexer = asyncio.create_task(index_continuously(sessions))
+        tasks = [asyncio.create_task(index_continuously(sessions))]
+        if engine.dialect.name == "postgresql" and budget.enabled:
+            # Processes sharing the database share the record budget too.
+            tasks.append(asyncio.create_task(budget.share_continuously(sessions)))
         yield
-        indexer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await indexer
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await changes.close()
         await engine.dispose()
 

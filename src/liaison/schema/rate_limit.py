@@ -1,15 +1,24 @@
 """A per-principal budget of resolved records: a token bucket per (subject, department),
-held in this process's memory and refilled every second.
+refilled continuously.
 
 An operation is charged, after it ran, the number of records the permission gate handed
 out (every ``RecordView.keys`` entry: enterprises, entries, ratings, ...). A principal
 whose bucket is empty is refused its next operation until the bucket has refilled above
-zero; HTTP answers 429 with ``Retry-After``, a websocket an ``error`` message. The budget
-is per process: N processes behind a load balancer allow up to N times the rate.
+zero; HTTP answers 429 with ``Retry-After``, a websocket an ``error`` message.
+
+Each process decides from its own buckets, in memory. Where several processes share one
+PostgreSQL (:meth:`RecordBudget.share_continuously` in the app's lifespan), each one also
+charges what it spent to the shared budget (``db.record_budget``) every ``sync_seconds``
+and takes back what is left, others' spending included: a principal cannot get N budgets
+from N processes; between two syncs the processes together may let through at most what
+each of them lets through in one interval. On SQLite (one process) the budget stays in
+memory.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import threading
 import time
@@ -17,11 +26,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
+from liaison.db.record_budget import sync_spending
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
+
+log = logging.getLogger("liaison.budget")
 
 RATE_LIMITED = "RATE_LIMITED"
 _PRUNE_AT = 10_000
@@ -45,6 +58,9 @@ class RecordBudget:
         self.clock = clock
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._lock = threading.Lock()
+        # Since the last sync with the shared budget: records charged here, by principal
+        # (principals only looked at are there with 0, so others' spending comes back).
+        self._unsynced: dict[tuple[str, str], float] = {}
 
     @property
     def enabled(self) -> bool:
@@ -78,7 +94,9 @@ class RecordBudget:
         if not self.enabled:
             return 0
         with self._lock:
-            bucket = self._refilled(self.key(principal), self.clock())
+            key = self.key(principal)
+            bucket = self._refilled(key, self.clock())
+            self._unsynced.setdefault(key, 0.0)
             if bucket.tokens > 0:
                 return 0
             return max(1, math.ceil((-bucket.tokens + 1e-9) / self.per_second))
@@ -87,7 +105,50 @@ class RecordBudget:
         if not self.enabled or records <= 0:
             return
         with self._lock:
-            self._refilled(self.key(principal), self.clock()).tokens -= records
+            key = self.key(principal)
+            self._refilled(key, self.clock()).tokens -= records
+            self._unsynced[key] = self._unsynced.get(key, 0.0) + records
+
+    async def sync(self, session: AsyncSession) -> None:
+        """Charges what was spent here since the last sync to the shared budget and takes
+        back, for every principal seen, what is left there (others' spending included),
+        less what was spent here meanwhile. The caller commits."""
+        if not self.enabled:
+            return
+        with self._lock:
+            spent, self._unsynced = self._unsynced, {}
+        left = await sync_spending(
+            session,
+            {_shared_key(key): records for key, records in spent.items()},
+            capacity=self.capacity,
+            per_second=self.per_second,
+        )
+        with self._lock:
+            now = self.clock()
+            for key in spent:
+                bucket = self._refilled(key, now)
+                bucket.tokens = left[_shared_key(key)] - self._unsynced.get(key, 0.0)
+
+    async def share_continuously(
+        self, sessions: async_sessionmaker[AsyncSession], *, sync_seconds: float = 1.0
+    ) -> None:
+        """Keeps this process's buckets in step with the shared budget (run it as a task
+        of the app's lifespan on PostgreSQL). A failed sync keeps deciding from memory (the
+        spending is charged at the next one) and is logged."""
+        while True:
+            await asyncio.sleep(sync_seconds)
+            try:
+                async with sessions() as session, session.begin():
+                    await self.sync(session)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("record budget: sync with the shared budget failed")
+
+
+def _shared_key(key: tuple[str, str]) -> str:
+    department, subject = key
+    return f"{department}/{subject}"  # department codes hold no "/"
 
 
 def rate_limited_error(retry_after: int, records_per_minute: float) -> GraphQLError:
