@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db import models
+from liaison.db.changes import notify_listeners
 from liaison.db.directory import UnknownDepartment
 from liaison.permissions.policy import AgreementRef, GrantTerms, Level, Scope
 from liaison.permissions.policy_file import AgreementSpec
@@ -78,6 +79,7 @@ async def bump_policy_epoch(session: AsyncSession) -> None:
         .where(models.PolicyEpoch.id == 1)
         .values(epoch=models.PolicyEpoch.epoch + 1)
     )
+    await notify_listeners(session)
 
 
 async def store_agreement(

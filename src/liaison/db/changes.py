@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db import models
@@ -21,6 +21,10 @@ class Change:
     record_id: int
 
 
+CHANNEL = "liaison_changes"
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
+
+
 async def note_change(session: AsyncSession, record_type: str, record_id: int) -> None:
     """Call in the mutation's own transaction, after its audit slot is reserved."""
     await session.execute(
@@ -28,6 +32,15 @@ async def note_change(session: AsyncSession, record_type: str, record_id: int) -
             record_type=record_type, record_id=record_id, changed_at=dt.datetime.now(dt.UTC)
         )
     )
+    await notify_listeners(session)
+
+
+async def notify_listeners(session: AsyncSession) -> None:
+    """On PostgreSQL, tells every process listening (see ``db.change_feed``) that the feed
+    or the policy epoch moved, when this transaction commits (PostgreSQL delivers one
+    notification per transaction however often it is asked). Elsewhere they poll."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_NOTIFY)
 
 
 async def last_change(session: AsyncSession) -> int:
