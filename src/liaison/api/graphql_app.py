@@ -76,6 +76,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         purpose: str | None,
         case_reference: str | None,
         request_id: str,
+        resume_after: int | None = None,
     ) -> Context:
         """One websocket operation's context, with a session of its own."""
         session = self.sessions()
@@ -91,6 +92,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             await session.close()
             raise
         context.changes, context.renew_access = self.changes, self.renew_access
+        context.resume_after = resume_after
         return context
 
     async def _context(

@@ -49,8 +49,10 @@ from liaison.api.authentication import Authenticator, NotAuthenticated
 from liaison.api.purpose import CASE_HEADER, PURPOSE_HEADER, case_problem, purpose_problem
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
+from liaison.schema.errors import bad_input
 from liaison.schema.limits import limit_error, size_errors
 from liaison.schema.rate_limit import rate_limited_error
+from liaison.schema.subscriptions import decode_change_cursor, encode_change_cursor
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import StreamResult
@@ -112,6 +114,8 @@ class LiaisonTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
         self.connection = cast("WebSocketConnection", self.context)
         self._operation_numbers = itertools.count(1)
         self._watch: asyncio.Task[None] | None = None
+        # Operations resumed after a change (their subscribe's extensions.resumeAfter).
+        self._resume_after: dict[str, int] = {}
 
     @property
     def _view(self) -> GraphQLOverHTTP:
@@ -229,6 +233,18 @@ class LiaisonTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 wait = view.budget.retry_after(self._principal())
                 if wait:
                     errors = [rate_limited_error(wait, view.budget.capacity)]
+            resume = (payload.get("extensions") or {}).get("resumeAfter")
+            if not errors and resume is not None:
+                after = decode_change_cursor(resume)
+                if after is None:
+                    errors = [
+                        bad_input(
+                            "extensions.resumeAfter is not a cursor this API issued",
+                            field="extensions.resumeAfter",
+                        )
+                    ]
+                else:
+                    self._resume_after[message["id"]] = after
             if errors:
                 await self.send_message(
                     {
@@ -248,6 +264,7 @@ class LiaisonTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 purpose=self.connection.purpose,
                 case_reference=self.connection.case_reference,
                 request_id=request_id,
+                resume_after=self._resume_after.pop(operation.id, None),
             )
         except Exception:
             log.exception("operation could not start (request %s)", request_id)
@@ -292,6 +309,10 @@ class LiaisonTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             committed = await self._committed(context, result)
             if committed is None:
                 return
+            if context.event_cursor is not None:
+                # What the client resumes after, should the socket drop.
+                cursor = {"cursor": encode_change_cursor(context.event_cursor)}
+                committed.extensions = {**(committed.extensions or {}), **cursor}
             await operation.send_next(committed)
 
     async def _committed(self, context: Context, result: ExecutionResult) -> ExecutionResult | None:

@@ -65,3 +65,20 @@ async def changes_after(
         .limit(limit)
     )
     return [Change(int(r.seq), str(r.record_type), int(r.record_id)) for r in rows]
+
+
+async def resume_problem(session: AsyncSession, after: int) -> str | None:
+    """Why a subscription cannot resume after change ``after`` (None: it can): the changes
+    that followed it were pruned, or the feed never held it."""
+    first, last = (
+        await session.execute(select(func.min(_CHANGE.seq), func.max(_CHANGE.seq)))
+    ).one()
+    if after > (last or 0):
+        return "This cursor names no change the feed ever held: subscribe without resumeAfter."
+    if first is not None and after + 1 < first:
+        return (
+            "The changes after this cursor are no longer kept (the feed keeps them for the "
+            "retention period): subscribe without resumeAfter, and read what you missed with "
+            "a query."
+        )
+    return None

@@ -39,6 +39,10 @@ class Context:
     # True while a subscription event is being executed and delivered: only then do the
     # gate, the audit and the record budget account for a streamed result.
     event_open: bool = False
+    # A subscription resumed after the change it last delivered (the client's cursor), and
+    # the change the event being delivered now stands for (sent back as its cursor).
+    resume_after: int | None = None
+    event_cursor: int | None = None
     gate: Gate | None = None
     # Gates of the records the operation's own logic read (a draw weighted by risks, the
     # grades that make inspections due): through the same decisions, into the same audit

@@ -11,6 +11,8 @@ longer in force (revoked, suspended or expired), the subscription ends with one
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
@@ -22,7 +24,7 @@ from sqlalchemy import ColumnElement
 from liaison.codes import InvalidCode, validate_uscc
 from liaison.db import models
 from liaison.db.change_feed import ChangeFeed
-from liaison.db.changes import Change, changes_after, last_change
+from liaison.db.changes import Change, changes_after, last_change, resume_problem
 from liaison.permissions.gate import Gate
 from liaison.schema.context import Context
 from liaison.schema.errors import bad_input, error
@@ -32,6 +34,30 @@ from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, R
 Info = strawberry.Info[Context, None]
 
 AGREEMENT_ENDED = "AGREEMENT_ENDED"
+RESUME_TOO_OLD = "RESUME_TOO_OLD"
+_CURSOR_PREFIX = "change"
+
+
+def encode_change_cursor(seq: int) -> str:
+    """What a subscription event's ``extensions.cursor`` holds: the change it stands for."""
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_change_cursor(cursor: object) -> int | None:
+    """The change a client's ``resumeAfter`` names, or None if it is not a cursor this API
+    issued."""
+    if not isinstance(cursor, str) or len(cursor) > 64:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    prefix, _, number = raw.partition(":")
+    if prefix != _CURSOR_PREFIX or not (number.isascii() and number.isdigit()) or len(number) > 18:
+        return None
+    return int(number)
+
+
 SUBSCRIPTIONS_NEED_WEBSOCKET = "SUBSCRIPTIONS_NEED_WEBSOCKET"
 _BATCH = 100
 # Even with nothing to wake it, a subscription looks at its agreements this often.
@@ -110,10 +136,18 @@ async def _events(
     context = info.context
     relied = _relied_on(context)
     # The cursor before listening: a change between the two is still seen, since the feed
-    # wakes a new listener once after it joins (see ChangeFeed).
+    # wakes a new listener once after it joins (see ChangeFeed). A resumed subscription
+    # starts after the change its client saw last, if the feed still holds what followed.
+    problem = None
     async with context.database() as session:
-        cursor = await last_change(session)
+        if context.resume_after is None:
+            cursor = await last_change(session)
+        else:
+            cursor = context.resume_after
+            problem = await resume_problem(session, cursor)
     await _release(context)
+    if problem is not None:
+        raise error(RESUME_TOO_OLD, problem, resumeAfter=encode_change_cursor(cursor))
     async with feed.listen() as listener:
         while True:
             await listener.wait(_wait_seconds(relied))
@@ -130,11 +164,11 @@ async def _events(
                     if record is None:  # not reachable by the caller: not sent, not counted
                         await _release(context)
                         continue
-                    context.event_open = True
+                    context.event_open, context.event_cursor = True, change.seq
                     try:
                         yield record
                     finally:
-                        context.event_open = False
+                        context.event_open, context.event_cursor = False, None
                     await _release(context)
                 changes = await _unseen(context, cursor, record_type)
 
