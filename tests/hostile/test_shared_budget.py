@@ -77,3 +77,21 @@ async def test_spending_between_syncs_is_kept_and_charged_at_the_next(sessions: 
     await sync(other, sessions)
     other.charge(caller, 10)
     assert other.retry_after(caller) >= 1  # 60 - 30 - 25 - 10 < 0
+
+
+async def test_a_process_that_first_sees_a_principal_starts_from_the_shared_budget(
+    sessions: Sessions,
+) -> None:
+    spender, newcomer = RecordBudget(60), RecordBudget(60)
+    newcomer.shared = on_postgresql()  # as share_continuously sets it on PostgreSQL
+    caller = principal()
+    spender.charge(caller, 70)
+    if on_postgresql():
+        await sync(spender, sessions)
+
+    await newcomer.learn(caller, sessions)
+
+    if on_postgresql():
+        assert newcomer.retry_after(caller) >= 1  # not a fresh minute's worth
+    else:
+        assert newcomer.retry_after(caller) == 0  # nothing shared on SQLite

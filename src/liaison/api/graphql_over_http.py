@@ -223,6 +223,9 @@ class GraphQLOverHTTP(LiaisonGraphQL):
         request_id = request_id_of(scope)
         response: Response
         try:
+            principal = request.scope.get("state", {}).get("principal")
+            if isinstance(principal, Principal):
+                await self.budget.learn(principal, self.sessions)
             self._admit(request)
             response = await self.run(request)
         except Refused as refusal:

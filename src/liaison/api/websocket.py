@@ -230,6 +230,7 @@ class LiaisonTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
                     )
                 ]
             if not errors:
+                await view.budget.learn(self._principal(), view.sessions)
                 wait = view.budget.retry_after(self._principal())
                 if wait:
                     errors = [rate_limited_error(wait, view.budget.capacity)]

@@ -47,3 +47,24 @@ async def sync_spending(
         },
     )
     return {str(principal): float(tokens) for principal, tokens in rows}
+
+
+_LEFT = text(
+    """
+    SELECT LEAST(
+        CAST(:capacity AS FLOAT8),
+        tokens + EXTRACT(EPOCH FROM now() - updated_at) * CAST(:per_second AS FLOAT8)
+    )
+    FROM record_budget WHERE principal = :principal
+    """
+)
+
+
+async def shared_left(
+    session: AsyncSession, principal: str, *, capacity: float, per_second: float
+) -> float | None:
+    """What the shared budget has left for ``principal`` now (None: it never spent)."""
+    left = await session.scalar(
+        _LEFT, {"principal": principal, "capacity": capacity, "per_second": per_second}
+    )
+    return None if left is None else float(left)

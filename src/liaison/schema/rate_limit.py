@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
-from liaison.db.record_budget import sync_spending
+from liaison.db.record_budget import shared_left, sync_spending
 from liaison.permissions.principal import Principal
 from liaison.schema.context import Context
 
@@ -61,6 +61,7 @@ class RecordBudget:
         # Since the last sync with the shared budget: records charged here, by principal
         # (principals only looked at are there with 0, so others' spending comes back).
         self._unsynced: dict[tuple[str, str], float] = {}
+        self.shared = False  # set while share_continuously runs
 
     @property
     def enabled(self) -> bool:
@@ -129,12 +130,29 @@ class RecordBudget:
                 bucket = self._refilled(key, now)
                 bucket.tokens = left[_shared_key(key)] - self._unsynced.get(key, 0.0)
 
+    async def learn(self, principal: Principal, sessions: async_sessionmaker[AsyncSession]) -> None:
+        """On a shared budget, a principal this process has not seen yet starts from what
+        the shared budget has left for it (one indexed read), not from a full bucket: a
+        new process does not hand out a fresh burst to someone who spent it elsewhere."""
+        key = self.key(principal)
+        if not (self.shared and self.enabled) or key in self._buckets:
+            return
+        async with sessions() as session:
+            left = await shared_left(
+                session, _shared_key(key), capacity=self.capacity, per_second=self.per_second
+            )
+        with self._lock:
+            if key not in self._buckets:
+                tokens = self.capacity if left is None else left
+                self._buckets[key] = _Bucket(tokens, self.clock())
+
     async def share_continuously(
         self, sessions: async_sessionmaker[AsyncSession], *, sync_seconds: float = 1.0
     ) -> None:
         """Keeps this process's buckets in step with the shared budget (run it as a task
         of the app's lifespan on PostgreSQL). A failed sync keeps deciding from memory (the
         spending is charged at the next one) and is logged."""
+        self.shared = True
         while True:
             await asyncio.sleep(sync_seconds)
             try:
