@@ -3,6 +3,7 @@ transaction commits before any data leaves, or the caller gets no data."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any, cast
 
@@ -23,6 +24,7 @@ from liaison.api.policy_cache import PolicyCache
 from liaison.api.purpose import CASE_HEADER, PURPOSE_HEADER, case_problem, purpose_problem
 from liaison.api.revocation import refusal
 from liaison.api.websocket import WebSocketConnection
+from liaison.db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.request_state import read_request_state
 from liaison.permissions.principal import Principal
@@ -130,15 +132,22 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         session: AsyncSession = state["session"]
         try:
             await session.commit()
-        except Exception:
+        except Exception as error:
             log.exception("commit failed; no data returned (request %s)", state["request_id"])
-            await session.rollback()
+            with contextlib.suppress(Exception):  # a connection that is gone rolls back
+                await session.rollback()
+            unavailable = database_unavailable(error)
             result = ExecutionResult(
                 data=None,
                 errors=[
                     GraphQLError(
-                        "The request could not be completed; nothing was returned or changed.",
-                        extensions={"code": "INTERNAL", "requestId": state["request_id"]},
+                        UNAVAILABLE_MESSAGE
+                        if unavailable
+                        else "The request could not be completed; nothing was returned or changed.",
+                        extensions={
+                            "code": "DATABASE_UNAVAILABLE" if unavailable else "INTERNAL",
+                            "requestId": state["request_id"],
+                        },
                     )
                 ],
             )

@@ -39,8 +39,10 @@ from strawberry.types.graphql import OperationType
 from liaison.api.graphql_app import LiaisonGraphQL
 from liaison.api.http_errors import error_response, request_id_of
 from liaison.api.websocket import LiaisonTransportWSHandler, TextFrames
+from liaison.db.availability import RETRY_AFTER_SECONDS
 from liaison.limits import Limits
 from liaison.permissions.principal import Principal
+from liaison.schema.audit_extension import AUDIT_UNAVAILABLE
 from liaison.schema.context import Context
 from liaison.schema.limits import LIMIT_EXCEEDED, size_errors
 from liaison.schema.rate_limit import RATE_LIMITED, RecordBudget, rate_limited_error
@@ -356,6 +358,11 @@ class GraphQLOverHTTP(LiaisonGraphQL):
             and "data" not in response_data
         ):
             status = 400
+        if isinstance(response_data, dict) and _unavailable(response_data):
+            # Nothing was served because the database, or the audit trail in it, could not
+            # be written or reached: say so to load balancers and clients that retry.
+            status = 503
+            sub_response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         content_type = media + ("; charset=utf-8" if media == GRAPHQL_RESPONSE_JSON else "")
         response = Response(self.encode_json(response_data), status_code=status)
         response.headers.raw.extend(sub_response.headers.raw)
@@ -363,3 +370,12 @@ class GraphQLOverHTTP(LiaisonGraphQL):
         if sub_response.background:
             response.background = sub_response.background
         return response
+
+
+_UNAVAILABLE_CODES = frozenset({"DATABASE_UNAVAILABLE", AUDIT_UNAVAILABLE})
+
+
+def _unavailable(response: GraphQLHTTPResponse) -> bool:
+    errors = cast("list[dict[str, Any]]", response.get("errors") or [])
+    codes = {(e.get("extensions") or {}).get("code") for e in errors}
+    return response.get("data") is None and bool(codes) and codes <= _UNAVAILABLE_CODES

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from liaison.db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
+
 log = logging.getLogger("liaison.api")
 
 INTERNAL_MESSAGE = (
@@ -27,7 +29,9 @@ _CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     429: "RATE_LIMITED",
     500: "INTERNAL",
+    503: "DATABASE_UNAVAILABLE",
 }
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
 
 
 def request_id_of(scope: Scope) -> str | None:
@@ -93,9 +97,25 @@ class InternalErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as error:
             request_id = request_id_of(scope)
-            log.exception("unexpected error in request %s", request_id)
             if started:
+                log.exception("unexpected error in request %s", request_id)
                 raise  # too late for an answer; the server closes the connection
+            if database_unavailable(error):
+                log.warning("database unavailable in request %s: %s", request_id, error)
+                await unavailable_response(request_id)(scope, receive, send)
+                return
+            log.exception("unexpected error in request %s", request_id)
             await error_response(500, INTERNAL_MESSAGE, request_id)(scope, receive, send)
+
+
+def unavailable_response(request_id: str | None) -> JSONResponse:
+    """503 with a retry hint: the database is restarting or out of reach, not broken."""
+    return error_response(
+        503,
+        UNAVAILABLE_MESSAGE,
+        request_id,
+        code=DATABASE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

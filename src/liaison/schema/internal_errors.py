@@ -15,7 +15,10 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 
+from liaison.db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from liaison.schema.context import Context
+
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
 
 log = logging.getLogger("liaison.schema")
 
@@ -33,7 +36,15 @@ def _unexpected(error: GraphQLError) -> bool:
 def _masked(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
     masked = []
     for error in errors:
-        if _unexpected(error):
+        if _unexpected(error) and database_unavailable(error.original_error):
+            log.warning("database unavailable in request %s: %s", request_id, error.message)
+            error = GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": DATABASE_UNAVAILABLE, "requestId": request_id},
+            )
+        elif _unexpected(error):
             log.error("unexpected error in request %s", request_id, exc_info=error.original_error)
             error = GraphQLError(
                 "Internal error: the request could not be completed. Quote the request id "
@@ -118,7 +129,11 @@ class LiaisonSchema(strawberry.Schema):
         context = execution_context.context if execution_context is not None else None
         request_id = context.request_id if isinstance(context, Context) else None
         for error in errors:
-            if _unexpected_outside_fields(error):
+            if _unexpected_outside_fields(error) and database_unavailable(error.original_error):
+                log.warning("database unavailable in request %s: %s", request_id, error.message)
+                error.message = UNAVAILABLE_MESSAGE
+                error.extensions = {"code": DATABASE_UNAVAILABLE, "requestId": request_id}
+            elif _unexpected_outside_fields(error):
                 log.error(
                     "unexpected error outside any field in request %s",
                     request_id,
