@@ -147,3 +147,17 @@ class AuditRecord(Base):
     record_id: Mapped[int] = mapped_column(BigInteger)
     enterprise_id: Mapped[int | None] = mapped_column(BigInteger)
     enterprise_uscc: Mapped[str | None] = mapped_column(String(18))
+
+
+class AuditCheckpoint(Base):
+    """How far ``auditChain`` has verified the chain: events 1..``seq`` verified, the last
+    one's hash and time, and when (migration 0012). Moved forward only; not chained."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
