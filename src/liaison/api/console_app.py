@@ -116,7 +116,8 @@ def _missing_assets_page(problems: tuple[str, ...]) -> Response:
         f"<code>{FETCH_COMMAND}</code>, or start Liaison with <code>python3 dev.py serve</code>, "
         "which does it for you; then reload this page.</p>"
         f"<ul>{items}</ul>"
-        f'<p lang="zh-CN">控制台的第三方文件尚未安装：请运行 <code>{FETCH_COMMAND}</code> 后刷新本页。</p>'
+        f'<p lang="zh-CN">控制台的第三方文件尚未安装：请运行 <code>{FETCH_COMMAND}</code>'
+        " 后刷新本页。</p>"
         "</main></body></html>\n"
     )
     return Response(
@@ -161,7 +162,5 @@ def console_routes(files: ConsoleFiles) -> list[Route]:
         Route(CONSOLE_PATH, page, methods=["GET"]),
         Route(CALLBACK_PATH, page, methods=["GET"]),
         Route(CONSOLE_PATH + "/assets/{version}/{name:path}", own_asset, methods=["GET"]),
-        Route(
-            CONSOLE_PATH + "/vendor/{package}/{version}/{name:path}", vendored, methods=["GET"]
-        ),
+        Route(CONSOLE_PATH + "/vendor/{package}/{version}/{name:path}", vendored, methods=["GET"]),
     ]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import strawberry
 
 from liaison.db.audit_checkpoint import verify_incrementally
-from liaison.schema.audit_queries import visible_to
+from liaison.permissions.principal import Role
 from liaison.schema.context import Context
+from liaison.schema.errors import forbidden
 from liaison.schema.types.audit_chain import AuditChainStatus
 
 Info = strawberry.Info[Context, None]
@@ -25,7 +26,11 @@ class AuditChainQuery:
     )
     async def audit_chain(self, info: Info) -> AuditChainStatus:
         context = info.context
-        visible_to(context.principal)  # FORBIDDEN unless auditor or admin
+        if not (context.principal.has(Role.AUDITOR) or context.principal.has(Role.ADMIN)):
+            raise forbidden(
+                "The audit chain's status is open to auditors and platform administrators.",
+                role="auditor",
+            )
         async with context.database() as session:
             status = await verify_incrementally(session)
         return AuditChainStatus.of(status)

@@ -101,7 +101,8 @@ async function list(main, app) {
 
 async function act(main, app, mutation, variables, label, next) {
   const versioned = mutation.includes("$version");
-  const definitions = versioned ? "$code: String!, $version: Int" : "$code: String!";
+  const versionType = mutation.startsWith("signAgreement") ? "Int!" : "Int";
+  const definitions = versioned ? `$code: String!, $version: ${versionType}` : "$code: String!";
   const given = versioned ? variables : { code: variables.code };
   const { data } = await graphql(`mutation Act(${definitions}) { ${mutation} { ${RESULT} } }`, given);
   const payload = Object.values(data)[0];
@@ -128,7 +129,7 @@ async function detail(main, code, version, app) {
   const again = () => detail(main, code, version ?? agreement.version, app);
   const vars = { code, version: agreement.version };
   const button = (id, label, mutation) => h("button", {
-    type: "button", id, onclick: () => act(main, app, mutation, vars, label, again),
+    type: "button", id, onclick: () => act(main, app, mutation, vars, label, again).catch((error) => app.showError(main, error)),
   }, label);
   const actions = [];
   if (isSteward(app) && mine) {
@@ -222,7 +223,7 @@ function changeText(change) {
   if (!change.before) text = t("editor.gains", params);
   else if (!change.after) text = t("editor.loses", params);
   else text = t("editor.changes", params);
-  const purposes = change.purposesBefore.join(",") !== change.purposesAfter.join(",")
+  const purposes = change.before && change.after && change.purposesBefore.join(",") !== change.purposesAfter.join(",")
     ? ` · ${t("editor.purposes_change", { before: change.purposesBefore.map(purposeName).join(", ") || "—", after: change.purposesAfter.map(purposeName).join(", ") || "—" })}`
     : "";
   return text + purposes;
@@ -264,33 +265,35 @@ async function editor(main, base, app) {
     h("div", { class: "actions" },
       h("button", {
         type: "button", id: "preview-amendment",
-        onclick: async () => {
-          const { data } = await graphql(`query Preview($input: AgreementInput!) { previewAmendment(input: $input) {
-            provider consumer recordType field before after purposesBefore purposesAfter } }`, { input: toInput(form, grants) });
-          const changes = data.previewAmendment;
-          replace(diff, h("h2", {}, t("editor.diff")), changes.length
-            ? h("ul", { class: "changes" }, changes.map((c) => h("li", {
-                class: !c.before ? "gain" : !c.after ? "loss" : "change",
-                "data-change": `${c.consumer}:${c.recordType}.${c.field}:${c.before ?? "NONE"}>${c.after ?? "NONE"}`,
-              }, h("span", { "aria-hidden": "true" }, !c.before ? "+ " : !c.after ? "− " : "± "), changeText(c))))
-            : h("p", {}, t("editor.no_changes")));
-        },
+        onclick: () => preview().catch((error) => app.showError(diff, error)),
       }, t("editor.preview")),
       h("button", {
         type: "button", class: "primary", id: "propose-agreement",
-        onclick: async () => {
-          const { data } = await graphql(`mutation Propose($input: AgreementInput!) { proposeAgreement(input: $input) { ${RESULT} } }`, { input: toInput(form, grants) });
-          const payload = data.proposeAgreement;
-          if (payload.errors.length) {
-            replace(diff, h("p", { class: "alert", role: "alert", "data-error": "input" }, payload.errors.map((e) => `${e.field}: ${e.message}`).join(" ")));
-            return;
-          }
-          announce(t("editor.proposed", { version: payload.agreement.version }));
-          app.navigate(`agreements/${encodeURIComponent(payload.agreement.code)}?version=${payload.agreement.version}`);
-        },
+        onclick: () => propose().catch((error) => app.showError(diff, error)),
       }, t("editor.propose")),
       h("a", { href: base ? `#/agreements/${encodeURIComponent(base.code)}` : "#/agreements", class: "button" }, t("editor.cancel"))),
   );
+  async function preview() {
+    const { data } = await graphql(`query Preview($input: AgreementInput!) { previewAmendment(input: $input) {
+      provider consumer recordType field before after purposesBefore purposesAfter } }`, { input: toInput(form, grants) });
+    const changes = data.previewAmendment;
+    replace(diff, h("h2", {}, t("editor.diff")), changes.length
+      ? h("ul", { class: "changes" }, changes.map((c) => h("li", {
+          class: !c.before ? "gain" : !c.after ? "loss" : "change",
+          "data-change": `${c.consumer}:${c.recordType}.${c.field}:${c.before ?? "NONE"}>${c.after ?? "NONE"}`,
+        }, h("span", { "aria-hidden": "true" }, !c.before ? "+ " : !c.after ? "− " : "± "), changeText(c))))
+      : h("p", {}, t("editor.no_changes")));
+  }
+  async function propose() {
+    const { data } = await graphql(`mutation Propose($input: AgreementInput!) { proposeAgreement(input: $input) { ${RESULT} } }`, { input: toInput(form, grants) });
+    const payload = data.proposeAgreement;
+    if (payload.errors.length) {
+      replace(diff, h("p", { class: "alert", role: "alert", "data-error": "input" }, payload.errors.map((e) => `${e.field}: ${e.message}`).join(" ")));
+      return;
+    }
+    announce(t("editor.proposed", { version: payload.agreement.version }));
+    app.navigate(`agreements/${encodeURIComponent(payload.agreement.code)}?version=${payload.agreement.version}`);
+  }
   drawGrants();
   replace(main, h("h1", {}, base ? t("editor.heading_amend", { code: base.code }) : t("editor.heading_new")), form, diff);
 }

@@ -32,9 +32,7 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name=op.f("ck_audit_checkpoint_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoint")),
     )
-    op.execute(
-        "INSERT INTO audit_checkpoint (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')"
-    )
+    op.execute("INSERT INTO audit_checkpoint (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
 
 
 def downgrade() -> None:
