@@ -19,8 +19,12 @@ from world import USCC_CHEMICAL, World, grant, token
 
 Sessions = async_sessionmaker[AsyncSession]
 
-CHAIN = "{ auditChain { intact complete checkedEvents newlyChecked headSeq headHash brokenAt reason } }"
-ENTRIES = "query($uscc: String!) { enterprise(uscc: $uscc) { dangerousChemicalEntries { casNumber } } }"
+CHAIN = (
+    "{ auditChain { intact complete checkedEvents newlyChecked headSeq headHash brokenAt reason } }"
+)
+ENTRIES = (
+    "query($uscc: String!) { enterprise(uscc: $uscc) { dangerousChemicalEntries { casNumber } } }"
+)
 
 
 async def _audited_read(http: httpx.AsyncClient, keys: SigningKeys, sessions: Sessions) -> int:
