@@ -137,8 +137,10 @@ async def test_an_event_edited_after_the_checkpoint_is_reported_and_the_checkpoi
         broken = (await _chain(http, keys, "auditor"))["data"]["auditChain"]
         again = (await _chain(http, keys, "admin"))["data"]["auditChain"]
     finally:
-        async with sessions() as session, session.begin(), append_only_bypassed(
-            session, "audit_event"
+        async with (
+            sessions() as session,
+            session.begin(),
+            append_only_bypassed(session, "audit_event"),
         ):
             await session.execute(restore, {"seq": seq})
 
@@ -167,8 +169,10 @@ async def test_an_edit_of_the_event_the_checkpoint_rests_on_is_caught(
     try:
         chain = (await _chain(http, keys, "auditor"))["data"]["auditChain"]
     finally:
-        async with sessions() as session, session.begin(), append_only_bypassed(
-            session, "audit_event"
+        async with (
+            sessions() as session,
+            session.begin(),
+            append_only_bypassed(session, "audit_event"),
         ):
             await session.execute(restore, {"seq": seq})
 
