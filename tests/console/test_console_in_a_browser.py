@@ -7,7 +7,9 @@ a sign-in is refused — each with its message on the screen and its event in th
 from __future__ import annotations
 
 import httpx
-from browser import (
+from playwright.sync_api import Playwright
+
+from console.browser import (
     TABLET_LANDSCAPE,
     TABLET_PORTRAIT,
     Browser,
@@ -17,9 +19,7 @@ from browser import (
     sign_in,
     states,
 )
-from live_api import expire_sign_ins, graphql, sign_ins_of
-from playwright.sync_api import Playwright
-
+from console.live_api import expire_sign_ins, graphql, sign_ins_of
 from live_process import Served
 
 ENTERPRISE = (
