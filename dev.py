@@ -19,13 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
+CONSOLE_LOCK = ROOT / "src" / "liaison" / "api" / "console" / "vendor.lock.json"
 STAMP = VENV / ".liaison-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
 def _fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in (LOCK, ROOT / "pyproject.toml"):
+    for path in (LOCK, ROOT / "pyproject.toml", CONSOLE_LOCK):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -42,6 +43,8 @@ def ensure_venv() -> None:
     print("installing pinned dependencies from requirements.lock ...", flush=True)
     subprocess.run([*pip, "install", "-r", str(LOCK)], check=True)
     subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    # The console's third-party files (ECharts), from the npm registry, checked by the lock.
+    subprocess.run([str(BIN / "liaison"), "console", "assets"], check=True)
     STAMP.write_text(_fingerprint())
 
 

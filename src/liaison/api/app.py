@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from liaison.api.body_limit import BodyLimitMiddleware
 from liaison.api.config import Settings
+from liaison.api.console_app import ConsoleFiles, console_routes
 from liaison.api.cors import CorsMiddleware
 from liaison.api.graphiql import graphiql_assets
 from liaison.api.graphql_app import GraphQLEndpoint
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Mount("/static/graphiql", graphiql_assets(), name="graphiql"),
+            *console_routes(ConsoleFiles.load()),
         ],
         lifespan=lifespan,
         middleware=[

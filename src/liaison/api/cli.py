@@ -220,12 +220,14 @@ def _register_groups() -> None:
     from liaison.api.cli_agreements import agreements
     from liaison.api.cli_audit import audit
     from liaison.api.cli_backup import backup_command, restore_command
+    from liaison.api.cli_console import console
     from liaison.api.cli_identity import clients, keys_group, tokens
     from liaison.api.cli_maintenance import maintenance
     from liaison.api.cli_users import users
 
     main.add_command(agreements)
     main.add_command(audit)
+    main.add_command(console)
     main.add_command(clients)
     main.add_command(tokens)
     main.add_command(keys_group)

@@ -514,16 +514,53 @@ async def verify_chain(session: AsyncSession) -> BrokenLink | None:
     only be caught against an exported copy (``liaison audit export``) of the last hash.
     """
     head = await session.get_one(AuditHead, 1, populate_existing=True)
-    walk = _Walk()
-    async for event in _walk_events(session, head.seq, head.compact_from):
+    segment = await verify_segment(session, through_seq=head.seq, first_compact=head.compact_from)
+    if segment.broken is not None:
+        return segment.broken
+    return head_mismatch(segment, head.seq, head.last_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of the chain walked: every event up to ``checked`` verifies (its hash,
+    link, position and time), ending in ``last_hash`` at ``last_at``; or the first that
+    does not."""
+
+    checked: int
+    last_hash: str
+    last_at: dt.datetime | None
+    walked: int
+    broken: BrokenLink | None
+
+
+async def verify_segment(
+    session: AsyncSession,
+    *,
+    through_seq: int,
+    first_compact: int,
+    after_seq: int = 0,
+    after_hash: str = GENESIS_HASH,
+    after_at: dt.datetime | None = None,
+) -> Segment:
+    """Verifies the events after ``after_seq`` (whose hash and time are taken as given) up
+    to ``through_seq``. From the start of the chain by default: :func:`verify_chain`."""
+    walk = _Walk(checked=after_seq, prev_hash=after_hash, prev_at=after_at)
+    async for event in _walk_events(session, through_seq, first_compact, after=after_seq):
         _check(walk, event)
         if walk.broken is not None:
-            return walk.broken
-    if walk.checked != head.seq or walk.prev_hash != head.last_hash:
+            break
+    return Segment(
+        walk.checked, walk.prev_hash, walk.prev_at, walk.checked - after_seq, walk.broken
+    )
+
+
+def head_mismatch(segment: Segment, head_seq: int, head_hash: str) -> BrokenLink | None:
+    """The break when a chain walked to the head's seq does not end where the head says."""
+    if segment.checked != head_seq or segment.last_hash != head_hash:
         return BrokenLink(
-            seq=walk.checked + 1,
-            reason=f"the head records {head.seq} event(s) ending in {head.last_hash[:12]}…, "
-            f"but the chain holds {walk.checked} ending in {walk.prev_hash[:12]}…",
+            seq=segment.checked + 1,
+            reason=f"the head records {head_seq} event(s) ending in {head_hash[:12]}…, "
+            f"but the chain holds {segment.checked} ending in {segment.last_hash[:12]}…",
         )
     return None
 
@@ -559,9 +596,8 @@ def _check(walk: _Walk, event: ChainedEvent) -> None:
 
 
 async def _walk_events(
-    session: AsyncSession, last_seq: int, first_compact: int
+    session: AsyncSession, last_seq: int, first_compact: int, *, after: int = 0
 ) -> AsyncIterator[ChainedEvent]:
-    after = 0
     while after < last_seq:
         batch = list(
             await session.scalars(

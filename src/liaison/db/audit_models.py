@@ -1,4 +1,4 @@
-"""The audit trail's tables (migrations 0002, 0004 and 0012, append-only in the database).
+"""The audit trail's tables (migrations 0002, 0004, 0012 and 0014; append-only in the database).
 
 Chained (covered by the events' hashes, never updated or deleted): ``audit_event``,
 ``audit_disclosure`` and ``audit_disclosed`` (the keys of the records disclosed, one row per
@@ -162,3 +162,17 @@ class AuditEnterprise(Base):
     event_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     provider: Mapped[str] = mapped_column(String(32), primary_key=True)
     record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AuditCheckpoint(Base):
+    """How far ``auditChain`` has verified the chain: events 1..``seq`` verified, the last
+    one's hash and time, and when (migration 0014). Moved forward only; not chained."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

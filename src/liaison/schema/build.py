@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from liaison.limits import Limits
 from liaison.permissions.catalogue import Access
 from liaison.schema.agreements import AgreementMutation, AgreementQuery
+from liaison.schema.audit_chain import AuditChainQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
@@ -25,7 +26,7 @@ from liaison.schema.scalars import SCALARS
 from liaison.schema.subscriptions import RecordSubscription
 
 # Each area of the API contributes its own root fields.
-QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery, AuditQuery)
+QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery, AuditQuery, AuditChainQuery)
 MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation)
 SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription,)
 
