@@ -22,13 +22,19 @@ _DRIVER_CAUSES: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,  # starting up or in recovery
     asyncpg.TooManyConnectionsError,
+    asyncpg.DiskFullError,  # could not extend a file: no space left on the device
     ConnectionError,
 )
 
 
-# SQLite's own "cannot now": the file is out of reach, or another writer held the lock past
-# the busy timeout.
-_SQLITE_AWAY = ("unable to open database file", "database is locked", "disk I/O error")
+# SQLite's own "cannot now": the file is out of reach, another writer held the lock past the
+# busy timeout, or its disk is full.
+_SQLITE_AWAY = (
+    "unable to open database file",
+    "database is locked",
+    "disk I/O error",
+    "database or disk is full",
+)
 
 
 def database_unavailable(error: BaseException | None) -> bool:
