@@ -87,7 +87,8 @@ async def test_an_account_is_locked_after_its_failures_even_with_the_right_passw
     response = await submit(client, started, OFFICER, PASSWORDS[OFFICER])
 
     assert response.status_code == 429
-    assert 899 <= int(response.headers["retry-after"]) <= 900
+    # The oldest counted failure leaves the 900 s window first (seconds pass on a busy CI).
+    assert 870 <= int(response.headers["retry-after"]) <= 900
     assert response.text.count(LIMITED) == 1
     assert "登录失败次数过多，请在 15 分钟后再试。" in response.text
     assert "location" not in response.headers
