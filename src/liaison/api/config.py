@@ -53,6 +53,9 @@ class Settings:
     # made by any process (LIAISON_SUBSCRIPTION_POLL_SECONDS).
     subscription_poll_seconds: float = 1.0
     sign_in: SignInSettings = field(default_factory=SignInSettings)
+    # Referral attachments (README, Working together / Referrals): the directory their
+    # content goes to (LIAISON_ATTACHMENT_DIR); none: the database.
+    attachment_dir: Path | None = None
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -130,6 +133,7 @@ def from_environment() -> Settings:
         issuers_file=_optional_path("LIAISON_ISSUERS_FILE"),
         subscription_poll_seconds=_seconds("LIAISON_SUBSCRIPTION_POLL_SECONDS", 1.0),
         sign_in=sign_in_from_environment(),
+        attachment_dir=_optional_path("LIAISON_ATTACHMENT_DIR"),
     )
 
 
