@@ -206,7 +206,10 @@ async def test_each_change_is_audited_as_a_mutation_and_noted_in_the_change_feed
         assert [(k.provider, k.record_type, k.record_ids) for k in event.entry.disclosed] == [
             ("market", "referral", referral_id)
         ]
-        assert {d.reason for d in event.entry.disclosures} == {"party: receiver of referral"}
+        reasons = {d.field: (d.level, d.reason) for d in event.entry.disclosures}
+        assert reasons["status"] == ("full", "party: receiver of referral")
+        assert reasons["id"] == ("full", "visible with its record")
+        assert all(d.agreement_code is None for d in event.entry.disclosures)
     async with sessions() as session:
         feed = (
             await session.execute(
