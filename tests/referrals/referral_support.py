@@ -78,7 +78,7 @@ def attachment(content: bytes = EVIDENCE, **overrides: Any) -> dict[str, Any]:
     }
 
 
-def referral_input(uscc: str, **overrides: Any) -> dict[str, Any]:
+def referral_input(uscc: str | None, **overrides: Any) -> dict[str, Any]:
     return {
         "uscc": uscc,
         "receiver": "emergency",
@@ -118,7 +118,7 @@ async def post(
 async def send(
     http: httpx.AsyncClient,
     keys: SigningKeys,
-    uscc: str,
+    uscc: str | None,
     *,
     sender: str = "market",
     request_id: str | None = None,
