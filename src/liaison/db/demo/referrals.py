@@ -222,7 +222,7 @@ async def _reports(
     made = []
     for n in range(max(1, len(enterprises) // 30)):
         owner, channel, receiver = _HOTLINES[n % len(_HOTLINES)]
-        category, content = _REPORTS[n % len(_REPORTS)]
+        category, content = _REPORTS[(n // len(_HOTLINES) + n) % len(_REPORTS)]
         anonymous = draw.random() < 0.3
         known = draw.random() < 0.8
         enterprise = draw.choice(enterprises)[0] if known else None
