@@ -2,8 +2,8 @@
 database (``attachment_blob``, the default) or in a configured directory, and read back
 only for the governed field that shows it (see ``schema.types.referrals``).
 
-Security contract: content is returned only by :meth:`AttachmentStore.read`, given the key
-the permission gate let through for one attachment (``stored_in:sha256``); nothing else
+Security contract: content is returned only by :meth:`AttachmentStore.read`, given the keys
+the permission gate let through for attachments (``stored_in:sha256``); nothing else
 serves files. A file written for a transaction that then rolls back stays behind unnamed
 by any row (content-addressed, so harmless, and reused if the same file comes again).
 """
@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,28 +154,50 @@ class AttachmentStore:
         await asyncio.to_thread(_write_atomically, self._path(file.sha256), file.content)
         return AttachmentStorage.DIRECTORY
 
-    async def read(self, session: AsyncSession, key: str) -> bytes:
-        """The content behind ``stored_in:sha256``, checked against its SHA-256."""
-        stored_in, _, digest = key.partition(":")
-        if not _SHA256.match(digest):
-            raise UnreadableAttachment("the attachment's key is malformed")
-        content: bytes | None
-        if stored_in == AttachmentStorage.DATABASE:
-            content = await session.scalar(
-                select(AttachmentBlob.content).where(AttachmentBlob.sha256 == digest)
+    async def read(
+        self, session: AsyncSession, keys: Sequence[str]
+    ) -> list[bytes | UnreadableAttachment]:
+        """The content behind each ``stored_in:sha256`` key, checked against its SHA-256
+        (or why it cannot be read): those in the database in one statement."""
+        parsed = [key.partition(":")[::2] for key in keys]
+        in_database = sorted(
+            {d for kept, d in parsed if kept == AttachmentStorage.DATABASE and _SHA256.match(d)}
+        )
+        blobs: dict[str, bytes] = {}
+        if in_database:
+            rows = await session.execute(
+                select(AttachmentBlob.sha256, AttachmentBlob.content).where(
+                    AttachmentBlob.sha256.in_(in_database)
+                )
             )
-        elif stored_in == AttachmentStorage.DIRECTORY and self.directory is not None:
-            content = await asyncio.to_thread(_read_or_none, self._path(digest))
-        else:
-            raise UnreadableAttachment(
-                "the attachment is kept in a directory, and none is configured "
-                "(LIAISON_ATTACHMENT_DIR)"
-            )
-        if content is None:
-            raise UnreadableAttachment("the attachment's content is missing")
-        if sha256_of(bytes(content)) != digest:
-            raise UnreadableAttachment("the attachment's content no longer matches its SHA-256")
-        return bytes(content)
+            blobs = {digest: bytes(content) for digest, content in rows}
+        found: list[bytes | UnreadableAttachment] = []
+        for kept, digest in parsed:
+            content: bytes | None = None
+            if not _SHA256.match(digest):
+                found.append(UnreadableAttachment("the attachment's key is malformed"))
+                continue
+            if kept == AttachmentStorage.DATABASE:
+                content = blobs.get(digest)
+            elif kept == AttachmentStorage.DIRECTORY and self.directory is not None:
+                content = await asyncio.to_thread(_read_or_none, self._path(digest))
+            else:
+                found.append(
+                    UnreadableAttachment(
+                        "the attachment is kept in a directory, and none is configured "
+                        "(LIAISON_ATTACHMENT_DIR)"
+                    )
+                )
+                continue
+            if content is None:
+                found.append(UnreadableAttachment("the attachment's content is missing"))
+            elif sha256_of(content) != digest:
+                found.append(
+                    UnreadableAttachment("the attachment's content no longer matches its SHA-256")
+                )
+            else:
+                found.append(content)
+        return found
 
     def _path(self, digest: str) -> Path:
         assert self.directory is not None

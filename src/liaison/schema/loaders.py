@@ -4,7 +4,7 @@ page size."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select
@@ -26,6 +26,7 @@ class Loaders:
         self._context = context
         self._children: dict[tuple[str, str], DataLoader[int, list[Any]]] = {}
         self._linked: dict[tuple[str, str], DataLoader[int, list[Any]]] = {}
+        self._keyed: dict[str, DataLoader[Any, Any]] = {}
         self.enterprise: DataLoader[int, Any] = DataLoader(self._load_enterprises)
 
     def children(self, record_type: str, link: str = "enterprise") -> DataLoader[int, list[Any]]:
@@ -38,6 +39,17 @@ class Loaders:
                 return await self._load_children(record_type, link, ids)
 
             loader = self._children[(record_type, link)] = DataLoader(load)
+        return loader
+
+    def keyed(
+        self, name: str, load: Callable[[list[Any]], Awaitable[Sequence[Any]]]
+    ) -> DataLoader[Any, Any]:
+        """A workflow's own per-request loader of values that are not records (an
+        attachment's content, once the gate let its key through), made by the first call
+        under ``name``: every key of a request in one batch."""
+        loader = self._keyed.get(name)
+        if loader is None:
+            loader = self._keyed[name] = DataLoader(load)
         return loader
 
     def linked(self, record_type: str, name: str, pairs: LinkPairs) -> DataLoader[int, list[Any]]:

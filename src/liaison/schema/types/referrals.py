@@ -152,9 +152,16 @@ async def _content(root: ReferralAttachment, info: strawberry.Info) -> str | Non
     if key is None:
         return None
     context = info.context
-    try:
+
+    async def load(keys: list[str]) -> list[bytes | UnreadableAttachment]:
         async with context.database() as session:
-            content = await context.attachments.read(session, key)
+            found: list[bytes | UnreadableAttachment] = await context.attachments.read(
+                session, keys
+            )
+        return found
+
+    try:
+        content: bytes = await context.loaders.keyed("attachment_content", load).load(key)
     except UnreadableAttachment as exc:
         raise error(ATTACHMENT_UNREADABLE, f"Attachment {root.id}: {exc}.") from None
     return base64.b64encode(content).decode("ascii")
