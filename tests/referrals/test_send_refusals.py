@@ -4,6 +4,8 @@ attachment, no blob, no reference, no change in the feed."""
 from __future__ import annotations
 
 import base64
+import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,6 +22,8 @@ from referral_support import (
     risk_id,
 )
 
+from liaison.api.app import create_app
+from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
 from liaison.limits import Limits
 from world import USCC_CHEMICAL, USCC_PAINTS, World
@@ -372,3 +376,29 @@ async def test_only_a_contributor_sends_referrals(
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert body["errors"][0]["message"] == "Writing records needs the contributor role."
     assert await counts(sessions) == before
+
+
+@pytest.fixture
+async def small_limit(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A server started with LIAISON_MAX_ATTACHMENT_BYTES=64."""
+    limits = dataclasses.replace(settings.limits, max_attachment_bytes=64)
+    app = create_app(dataclasses.replace(settings, limits=limits))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://liaison.test") as client:
+        yield client
+    await app.state.engine.dispose()
+
+
+async def test_the_attachment_limit_is_configuration(
+    small_limit: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
+) -> None:
+    errors = await refused(small_limit, keys, sessions, referral_input(USCC_CHEMICAL))
+
+    assert errors == [
+        (
+            "attachments[0].sizeBytes",
+            "limit",
+            f"an attachment may have at most 64 bytes (LIAISON_MAX_ATTACHMENT_BYTES), "
+            f"not {len(EVIDENCE)}",
+        )
+    ]
