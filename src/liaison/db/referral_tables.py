@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, select
+from sqlalchemy import ColumnElement, and_, case, select, tuple_
 
 from liaison.db import models
 from liaison.db.record_tables import PartyCondition, RecordTable, child_table, today
@@ -58,15 +58,18 @@ def _carried_to(receiver_id: int) -> ColumnElement[bool]:
 def _referred(model: Any, record_type: str) -> PartyCondition:
     def condition(receiver_id: int) -> ColumnElement[bool]:
         # The referral's sender must own the record: a referral never discloses another
-        # department's records, whatever its rows say.
-        return exists().where(
-            ReferredRecord.record_type == record_type,
-            ReferredRecord.record_id == model.id,
-            Referral.id == ReferredRecord.referral_id,
-            Referral.owner_department_id == model.owner_department_id,
-            Referral.receiver_department_id == receiver_id,
-            Referral.status.in_(DISCLOSING),
+        # department's records, whatever its rows say. Not correlated with the row, so the
+        # database reads the receiver's referred records once per statement, not per row.
+        referred = (
+            select(ReferredRecord.record_id, Referral.owner_department_id)
+            .join(Referral, Referral.id == ReferredRecord.referral_id)
+            .where(
+                ReferredRecord.record_type == record_type,
+                Referral.receiver_department_id == receiver_id,
+                Referral.status.in_(DISCLOSING),
+            )
         )
+        return tuple_(model.id, model.owner_department_id).in_(referred)
 
     return condition
 
