@@ -45,8 +45,8 @@ strawberry.enum(ReferredType, name="ReferableRecordType")
 
 
 @strawberry.input(
-    description="A file of evidence: its content base64-encoded, with the size "
-    "and SHA-256 you computed, both checked."
+    description="A file of evidence: its content in standard base64 (no line breaks), with "
+    "the size in bytes and the SHA-256 (hex) you computed, both checked against it."
 )
 class AttachmentInput:
     name: str
