@@ -63,11 +63,13 @@ async def test_the_sender_withdraws_a_referral_not_yet_answered(
     [
         pytest.param([], "handle", "a sent referral cannot become handled", id="handle-unaccepted"),
         pytest.param(
-            ["accept"], "accept", "a accepted referral cannot become accepted", id="twice"
+            ["accept"], "accept", "an accepted referral cannot become accepted", id="twice"
         ),
-        pytest.param(["accept"], "return", "a accepted referral cannot become returned", id="late"),
         pytest.param(
-            ["accept"], "withdraw", "a accepted referral cannot become withdrawn", id="gone"
+            ["accept"], "return", "an accepted referral cannot become returned", id="late"
+        ),
+        pytest.param(
+            ["accept"], "withdraw", "an accepted referral cannot become withdrawn", id="gone"
         ),
         pytest.param(["return"], "accept", "a returned referral cannot become accepted", id="dead"),
         pytest.param(

@@ -178,7 +178,12 @@ async def referral_of_side(
 def transition_problem(referral: Referral, target: ReferralStatus) -> Problem | None:
     if target in TRANSITIONS[ReferralStatus(referral.status)]:
         return None
-    return ("id", "transition", f"a {referral.status} referral cannot become {target.value}")
+    article = "an" if referral.status[0] in "aeiou" else "a"
+    return (
+        "id",
+        "transition",
+        f"{article} {referral.status} referral cannot become {target.value}",
+    )
 
 
 def move(referral: Referral, target: ReferralStatus, on: dt.date, **answer: str | None) -> None:
