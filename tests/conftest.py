@@ -19,6 +19,13 @@ from liaison.api.keys import SigningKeys
 from liaison.db import models
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
+from liaison.db.referral_models import (
+    AttachmentBlob,
+    PublicReport,
+    Referral,
+    ReferralAttachment,
+    ReferredRecord,
+)
 from world import World, build_world
 
 TEST_ISSUER = "urn:liaison:test"
@@ -26,6 +33,11 @@ TEST_AUDIENCE = "urn:liaison:test-api"
 
 # Children first, so deletes never break a foreign key.
 _TABLES = [
+    ReferredRecord,
+    ReferralAttachment,
+    AttachmentBlob,
+    Referral,
+    PublicReport,
     models.Grant,
     models.AgreementParty,
     models.AgreementVersion,

@@ -6,15 +6,20 @@ The rules it encodes are the documented ones (DESIGN.md, issue 4, the schema's f
 descriptions): a department sees its own records in full; another department's record only
 through a grant in force (status active, now inside the agreement's window) from the
 record's owner to the caller, for the record's type, for the stated purpose, whose scope
-holds the record's enterprise; each field at the highest level such a grant gives; USCC and
-name of every enterprise to everyone. Masks are re-implemented from their documented
-examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
-district, a phone's first three and last four digits, a name's first character, and a
-document number's first four and last two characters.
+holds the record's enterprise (a record of no enterprise: only an unscoped grant); each field
+at the highest level such a grant gives; USCC and name of every enterprise to everyone.
+Parties see a record whole, whatever the grants (the referrals' documentation): the receiver
+of a referral sees it; while it is in hand (sent, accepted or handled), also its
+attachments, the public report it carries and the records of its sender's it refers to.
+Masks are re-implemented from their documented examples: a band "low..high" of the declared
+width, a date's month "YYYY-MM", an address's district, a phone's first three and last four
+digits, a name's first character, and a document number's first four and last two
+characters.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,10 +40,11 @@ class FieldSpec:
     name: str  # as agreements name it
     kind: str  # text, enum, amount, day, department, bool
     mask: tuple[Any, ...] | None = None  # ("band", width), ("month",), ("district",), ...
+    graphql_name: str | None = None  # when the GraphQL field is not the camel-cased name
 
     @property
     def graphql(self) -> str:
-        return camel(self.name)
+        return self.graphql_name or camel(self.name)
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,57 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        TypeSpec(
+            "referral",
+            "Referral",
+            "referral",
+            (
+                _f("receiver", "department"),
+                _f("category"),
+                _f("description"),
+                _f("legal_basis"),
+                _f("sent_on", "day", "month"),
+                _f("feedback_deadline", "day", "month"),
+                _f("status", "enum"),
+                _f("overdue", "bool"),
+                _f("accepted_on", "day", "month"),
+                _f("returned_on", "day", "month"),
+                _f("return_reason"),
+                _f("handled_on", "day", "month"),
+                _f("feedback"),
+                _f("penalty_decision", "text", "keep_ends", 4, 2),
+                _f("withdrawn_on", "day", "month"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "referral_attachment",
+            "ReferralAttachment",
+            "referral_attachment",
+            (
+                _f("name"),
+                _f("media_type"),
+                _f("size_bytes", "int"),
+                _f("sha256"),
+                FieldSpec("content", "text", None, "contentBase64"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "public_report",
+            "PublicReport",
+            "public_report",
+            (
+                _f("channel", "enum"),
+                _f("received_on", "day", "month"),
+                _f("anonymous", "bool"),
+                _f("reporter_name", "text", "name"),
+                _f("reporter_contact", "text", "phone"),
+                _f("category"),
+                _f("content"),
+            ),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -145,7 +202,18 @@ ROOT_LISTS = {
     "dangerous_chemical_entries": "dangerous_chemical_entry",
     "credit_ratings": "credit_rating",
     "risks": "risk",
+    "referrals": "referral",
+    "public_reports": "public_report",
 }
+# The lists a referral holds: link -> (record type, how its rows are found).
+REFERRAL_LISTS = {
+    "attachments": "referral_attachment",
+    "referred_risks": "risk",
+    "referred_credit_ratings": "credit_rating",
+}
+# Referrals in hand: their evidence, report and referred records are disclosed.
+IN_HAND = frozenset({"sent", "accepted", "handled"})
+REFERABLE = frozenset({"risk", "lifecycle_event", "credit_rating"})
 
 
 def camel(name: str) -> str:
@@ -214,6 +282,8 @@ def as_moment(value: Any) -> dt.datetime:
 class Rows:
     departments: dict[int, str]  # id -> code
     records: dict[str, list[dict[str, Any]]]  # record type -> rows ordered by id
+    # (referral id, record type, record id): what each referral refers to by reference
+    referred: list[tuple[int, str, int]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(rows)} {t}" for t, rows in self.records.items())
@@ -224,6 +294,20 @@ class Rows:
 
     def enterprise(self, enterprise_id: int) -> dict[str, Any]:
         return next(e for e in self.records["enterprise"] if e["id"] == enterprise_id)
+
+    def referral(self, referral_id: int) -> dict[str, Any]:
+        return next(r for r in self.records["referral"] if r["id"] == referral_id)
+
+
+def _select(record_type: str, columns: str) -> str:
+    if record_type == "referral_attachment":
+        # The content as the blob table holds it (the property test keeps files there).
+        return (
+            "SELECT a.id, a.enterprise_id, a.owner_department_id, a.referral_id, a.name,"
+            " a.media_type, a.size_bytes, a.sha256, b.content FROM referral_attachment a"
+            " LEFT JOIN attachment_blob b ON b.sha256 = a.sha256 ORDER BY a.id"
+        )
+    return f"SELECT {columns} FROM {TYPES[record_type].table} ORDER BY id"  # noqa: S608 - constants
 
 
 _COLUMNS = {
@@ -236,6 +320,13 @@ _COLUMNS = {
     " reasons, effective_on, expires_on",
     "risk": "id, enterprise_id, owner_department_id, category, description, level, found_on,"
     " rectification_deadline, status, closed_on, supervising_department_id, evidence",
+    "referral": "id, enterprise_id, owner_department_id, receiver_department_id, report_id,"
+    " category, description, legal_basis, sent_on, feedback_deadline, status, accepted_on,"
+    " returned_on, return_reason, handled_on, feedback, penalty_decision, withdrawn_on",
+    "referral_attachment": "id, enterprise_id, owner_department_id, referral_id, name,"
+    " media_type, size_bytes, sha256",
+    "public_report": "id, enterprise_id, owner_department_id, channel, received_on, anonymous,"
+    " reporter_name, reporter_contact, category, content",
 }
 
 
@@ -246,21 +337,33 @@ async def read_rows(session: AsyncSession) -> Rows:
     }
     records: dict[str, list[dict[str, Any]]] = {}
     for record_type, columns in _COLUMNS.items():
-        result = await session.execute(
-            text(f"SELECT {columns} FROM {TYPES[record_type].table} ORDER BY id")  # noqa: S608 - constants
-        )
+        result = await session.execute(text(_select(record_type, columns)))
         rows = []
         for raw in result.mappings():
             row = dict(raw)
             row["owner"] = departments[row.pop("owner_department_id")]
             if "supervising_department_id" in row:
                 row["supervising_department"] = departments[row.pop("supervising_department_id")]
+            if "receiver_department_id" in row:
+                row["receiver"] = departments[row.pop("receiver_department_id")]
             if record_type == "risk":
                 deadline = as_date(row["rectification_deadline"])
                 row["overdue"] = row["status"] != "closed" and deadline < dt.date.today()
+            if record_type == "referral":
+                deadline = as_date(row["feedback_deadline"])
+                awaiting = row["status"] in {"sent", "accepted"}
+                row["overdue"] = awaiting and deadline < dt.date.today()
+            if record_type == "referral_attachment" and row["content"] is not None:
+                row["content"] = base64.b64encode(bytes(row["content"])).decode()
             rows.append(row)
         records[record_type] = rows
-    return Rows(departments, records)
+    referred = [
+        (int(a), str(b), int(c))
+        for a, b, c in await session.execute(
+            text("SELECT referral_id, record_type, record_id FROM referred_record ORDER BY id")
+        )
+    ]
+    return Rows(departments, records, referred)
 
 
 def graphql_value(spec: FieldSpec, value: Any) -> Any:
@@ -275,6 +378,8 @@ def graphql_value(spec: FieldSpec, value: Any) -> Any:
         return str(value).upper()
     if spec.kind == "bool":
         return bool(value)
+    if spec.kind == "int":
+        return int(value)
     return str(value)
 
 
@@ -291,7 +396,8 @@ class Selection:
     children: tuple[tuple[str, Selection], ...] = ()
 
     def graphql(self) -> str:
-        parts = [camel(f) for f in self.fields]
+        names = {f.name: f.graphql for f in TYPES[self.record_type].governed}
+        parts = [names.get(f, camel(f)) for f in self.fields]
         parts += [f"{camel(link)} {{ {child.graphql()} }}" for link, child in self.children]
         return " ".join(parts)
 
@@ -325,6 +431,7 @@ class Expectation:
     withheld: dict[tuple[Site, str, str], Withheld]
     purpose_required: bool
     shared: dict[str, int]  # values of others' records shown, by level: how much was tested
+    parties: int  # others' records shown to the caller as a party (whole, without a grant)
     secrets: set[str]
 
     def withheld_fields(self) -> set[str]:
@@ -354,6 +461,7 @@ class Oracle:
         self.purpose = purpose
         self.now = now
         self._shared = {FULL: 0, MASKED: 0}
+        self._parties = 0
         self.grants = [
             (agreement, g)
             for agreement in agreements
@@ -373,17 +481,23 @@ class Oracle:
         return set(grant.get("purposes", agreement["purposes"]))
 
     @staticmethod
-    def _in_scope(grant: Mapping[str, Any], enterprise: Mapping[str, Any]) -> bool:
+    def _in_scope(grant: Mapping[str, Any], enterprise: Mapping[str, Any] | None) -> bool:
         scope = grant.get("scope") or {}
+        if enterprise is None:  # a record of no enterprise: only an unscoped grant
+            return not scope
         return (
             ("zones" not in scope or enterprise["zone"] in scope["zones"])
             and ("industries" not in scope or enterprise["industry"] in scope["industries"])
             and ("enterprises" not in scope or enterprise["uscc"] in scope["enterprises"])
         )
 
-    def _enterprise_of(self, record_type: str, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _enterprise_of(
+        self, record_type: str, record: Mapping[str, Any]
+    ) -> Mapping[str, Any] | None:
         if record_type == "enterprise":
             return record
+        if record["enterprise_id"] is None:
+            return None
         return self.rows.enterprise(record["enterprise_id"])
 
     def _matching(self, record_type: str, record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -400,15 +514,44 @@ class Oracle:
             and self._in_scope(g, enterprise)
         ]
 
+    def _in_hand_for_caller(self, referral_id: int | None) -> bool:
+        if referral_id is None:
+            return False
+        referral = self.rows.referral(referral_id)
+        return referral["receiver"] == self.caller and referral["status"] in IN_HAND
+
+    def party(self, record_type: str, record: Mapping[str, Any]) -> bool:
+        """The caller holds a part in another department's record: it sees it whole."""
+        if record["owner"] == self.caller:
+            return False
+        if record_type == "referral":
+            return bool(record["receiver"] == self.caller)
+        if record_type == "referral_attachment":
+            return self._in_hand_for_caller(record["referral_id"])
+        if record_type == "public_report":
+            return any(
+                r["report_id"] == record["id"] and self._in_hand_for_caller(r["id"])
+                for r in self.rows.records["referral"]
+            )
+        if record_type in REFERABLE:
+            return any(
+                kind == record_type
+                and record_id == record["id"]
+                and self.rows.referral(referral_id)["owner"] == record["owner"]
+                and self._in_hand_for_caller(referral_id)
+                for referral_id, kind, record_id in self.rows.referred
+            )
+        return False
+
     def visible(self, record_type: str, record: Mapping[str, Any]) -> bool:
         if record_type == "enterprise" or record["owner"] == self.caller:
             return True
-        return bool(self._matching(record_type, record))
+        return self.party(record_type, record) or bool(self._matching(record_type, record))
 
     def level(self, record_type: str, record: Mapping[str, Any], name: str) -> str | None:
         if name in PUBLIC.get(record_type, ()) or name in TYPES[record_type].links:
             return FULL
-        if record["owner"] == self.caller:
+        if record["owner"] == self.caller or self.party(record_type, record):
             return FULL
         levels = {g["fields"].get(name) for g in self._matching(record_type, record)}
         if FULL in levels:
@@ -441,6 +584,7 @@ class Oracle:
     def expect(self, roots: Sequence[tuple[str, Selection]]) -> Expectation:
         withheld: dict[tuple[Site, str, str], Withheld] = {}
         self._shared = {FULL: 0, MASKED: 0}
+        self._parties = 0
         data = {}
         for root, selection in roots:
             records = [
@@ -464,6 +608,7 @@ class Oracle:
             and beyond_public_keys
             and self.could_state_a_purpose(),
             shared=dict(self._shared),
+            parties=self._parties,
             secrets=self.secrets(),
         )
 
@@ -477,6 +622,8 @@ class Oracle:
         record_type = selection.record_type
         spec = TYPES[record_type]
         out: dict[str, Any] = {}
+        if record_type != "enterprise" and self.party(record_type, record):
+            self._parties += 1
         for name in selection.fields:
             if name in spec.links:
                 out[camel(name)] = str(record[name]) if name == "id" else record[name]
@@ -497,12 +644,32 @@ class Oracle:
                 tally.records.add(record["id"])
         for link, child in selection.children:
             if link == "enterprise":
+                if record["enterprise_id"] is None:
+                    out["enterprise"] = None
+                    continue
                 enterprise = self.rows.enterprise(record["enterprise_id"])
                 out["enterprise"] = self._render(child, enterprise, (*site, "enterprise"), withheld)
             else:
                 out[camel(link)] = [
                     self._render(child, r, (*site, camel(link)), withheld)
-                    for r in self.rows.records[child.record_type]
-                    if r["enterprise_id"] == record["id"] and self.visible(child.record_type, r)
+                    for r in self._children(record_type, record, link, child.record_type)
+                    if self.visible(child.record_type, r)
                 ]
         return out
+
+    def _children(
+        self, record_type: str, record: Mapping[str, Any], link: str, child_type: str
+    ) -> list[dict[str, Any]]:
+        """The rows a parent's list holds, before the caller's visibility: an enterprise's
+        records, a referral's attachments (by referral) and referred records (by id)."""
+        rows = self.rows.records[child_type]
+        if record_type == "enterprise":
+            return [r for r in rows if r["enterprise_id"] == record["id"]]
+        if link == "attachments":
+            return [r for r in rows if r["referral_id"] == record["id"]]
+        ids = {
+            i
+            for referral, kind, i in self.rows.referred
+            if referral == record["id"] and kind == child_type
+        }
+        return [r for r in rows if r["id"] in ids]

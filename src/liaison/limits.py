@@ -73,6 +73,12 @@ class Limits:
         "operations in flight on one websocket, subscriptions included; one more gets an "
         "`error` message and is not run",
     )
+    max_attachment_bytes: int = _limit(
+        131_072,
+        "LIAISON_MAX_ATTACHMENT_BYTES",
+        "one attachment of a referral, decoded; its base64 (a third larger) travels in "
+        "`variables`, so it must fit LIAISON_MAX_VARIABLES_BYTES too",
+    )
     rate_records_per_minute: int = _limit(
         60_000,
         "LIAISON_RATE_RECORDS_PER_MINUTE",

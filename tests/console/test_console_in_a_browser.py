@@ -110,7 +110,11 @@ def test_the_language_switches_to_chinese_and_back_and_is_remembered(
 
     assert english_date == "Nov 22, 2010"
     assert chinese_date == "2010年11月22日"
-    assert nav == ["企业台账", "风险隐患", "共享协议"]
+    # The three screens every inspector has, then the joint-supervision screens of the
+    # workflows the API offers (referrals, at least), every one of them in Chinese.
+    assert nav[:3] == ["企业台账", "风险隐患", "共享协议"]
+    assert "线索移送" in nav[3:]
+    assert set(nav[3:]) <= {"联合检查计划", "联合检查", "线索移送", "突发事件"}
     assert quantity == "已脱敏"
     assert remembered == "联合检查"
 

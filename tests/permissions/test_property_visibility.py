@@ -6,6 +6,7 @@ the agreements as the dicts generated here; it shares no code with the gate."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,16 +17,24 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
 from liaison.db import models
 from liaison.db.agreements import store_agreement
+from liaison.db.referral_models import (
+    AttachmentBlob,
+    PublicReport,
+    Referral,
+    ReferralAttachment,
+    ReferredRecord,
+)
 from liaison.permissions.policy_file import parse_agreement
 from liaison.schema.build import build_schema
 from oracle import (
     CHILD_LISTS,
+    REFERRAL_LISTS,
     ROOT_LISTS,
     TYPES,
     Expectation,
@@ -57,7 +66,13 @@ OWNERS = {
     "dangerous_chemical_entry": ["customs"],
     "credit_rating": ["customs", "market"],
     "risk": ["emergency", "park", "customs"],
+    "referral": ["market", "emergency", "park", "customs"],
+    "referral_attachment": ["market", "emergency", "park", "customs"],
+    "public_report": ["park", "market", "emergency"],
 }
+GRANTED_TYPES = sorted(OWNERS)
+# The list a grant's records are found in: attachments under their referrals.
+ROOT_OF = {t: r for r, t in ROOT_LISTS.items()} | {"referral_attachment": "referrals"}
 WINDOWS = {
     "current": ("2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z"),
     "expired": ("2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"),
@@ -89,7 +104,8 @@ STATUSES = ["active"] * 6 + ["suspended", "suspended", "revoked", "proposed"]
 VALIDITY = ["current"] * 8 + ["expired", "future"]
 
 
-# --- a richer world: a fourth enterprise, a second enterprise owner, nulls, closed risks ------
+# --- a richer world: a fourth enterprise, a second enterprise owner, nulls, closed risks, -----
+# --- referrals in every status with attachments and referred records, public reports ----------
 
 
 async def add_records(session: AsyncSession, world: World) -> None:
@@ -174,6 +190,111 @@ async def add_records(session: AsyncSession, world: World) -> None:
             ),
         ]
     )
+    await session.flush()
+    await add_referrals(session, world, jinqiao.id)
+
+
+EVIDENCE = {"photo": b"\xff\xd8 shed 3, forty drums", "ledger": b"storage ledger, 2026-11"}
+
+
+async def add_referrals(session: AsyncSession, world: World, jinqiao: int) -> None:
+    """Six referrals between the departments, one in each status (two sent), each with
+    evidence and a record of its sender's; three public reports, two of them carried."""
+    ids = world.departments
+    chemical, paints = world.enterprises[USCC_CHEMICAL], world.enterprises[USCC_PAINTS]
+    warehouse = world.enterprises[USCC_WAREHOUSE]
+    today = dt.date.today()
+    reports = [
+        PublicReport(
+            owner_department_id=ids["park"],
+            enterprise_id=jinqiao,
+            channel="telephone",
+            received_on=dt.date(2026, 10, 8),
+            anonymous=False,
+            reporter_name="李秀英",
+            reporter_contact="13600001111",
+            category="night unloading",
+            content="Tankers unload behind the plant after midnight",
+        ),
+        PublicReport(
+            owner_department_id=ids["market"],
+            enterprise_id=None,
+            channel="mailbox",
+            received_on=dt.date(2026, 9, 1),
+            anonymous=True,
+            category="unlicensed trade",
+            content="Solvents sold from a van at the park gate",
+        ),
+        PublicReport(
+            owner_department_id=ids["emergency"],
+            enterprise_id=chemical,
+            channel="online",
+            received_on=dt.date(2026, 11, 2),
+            anonymous=False,
+            reporter_contact="02158880000",
+            category="smell",
+            content="Strong smell of benzene near the east gate",
+        ),
+    ]
+    session.add_all(reports)
+    await session.flush()
+    # (sender, receiver, enterprise, status, days to the deadline, report, referred)
+    plans = [
+        ("market", "emergency", paints, "sent", 10, None, ("credit_rating", "market")),
+        ("emergency", "customs", chemical, "returned", -5, None, ("risk", "emergency")),
+        ("park", "market", jinqiao, "handled", -20, reports[0], ("risk", "park")),
+        ("customs", "emergency", warehouse, "withdrawn", 3, None, ("risk", "customs")),
+        ("customs", "park", warehouse, "accepted", -3, None, ("credit_rating", "customs")),
+        ("emergency", "market", chemical, "sent", 30, reports[2], ("risk", "emergency")),
+    ]
+    for n, (sender, receiver, enterprise, status, days, report, (kind, owner)) in enumerate(plans):
+        deadline = today + dt.timedelta(days=days)
+        referral = Referral(
+            owner_department_id=ids[sender],
+            receiver_department_id=ids[receiver],
+            enterprise_id=enterprise,
+            report_id=None if report is None else report.id,
+            category=f"clue {n}",
+            description=f"What {sender} found at the site, clue {n}",
+            legal_basis="Work Safety Law art. 65",
+            sent_on=deadline - dt.timedelta(days=30),
+            feedback_deadline=deadline,
+            status=status,
+            accepted_on=deadline if status in {"accepted", "handled"} else None,
+            returned_on=deadline if status == "returned" else None,
+            return_reason="not within our functions" if status == "returned" else None,
+            handled_on=deadline if status == "handled" else None,
+            feedback="fined and ordered to remove the drums" if status == "handled" else None,
+            penalty_decision="LG-AJ-2026-0042" if status == "handled" else None,
+            withdrawn_on=deadline if status == "withdrawn" else None,
+        )
+        session.add(referral)
+        await session.flush()
+        content = EVIDENCE["photo" if n % 2 else "ledger"]
+        digest = hashlib.sha256(content).hexdigest()
+        if await session.get(AttachmentBlob, digest) is None:
+            session.add(AttachmentBlob(sha256=digest, size_bytes=len(content), content=content))
+        session.add(
+            ReferralAttachment(
+                owner_department_id=ids[sender],
+                referral_id=referral.id,
+                enterprise_id=enterprise,
+                name=f"evidence-{n}.bin",
+                media_type="application/octet-stream",
+                size_bytes=len(content),
+                sha256=digest,
+                stored_in="database",
+            )
+        )
+        model = models.Risk if kind == "risk" else models.CreditRating
+        record = await session.scalar(
+            select(model.id).where(
+                model.owner_department_id == ids[owner], model.enterprise_id == enterprise
+            )
+        )
+        assert record is not None, (kind, owner, enterprise)
+        session.add(ReferredRecord(referral_id=referral.id, record_type=kind, record_id=record))
+    await session.flush()
 
 
 @pytest.fixture
@@ -220,7 +341,7 @@ def subsets(draw: st.DrawFn, values: Sequence[str], *, min_size: int = 0) -> lis
 
 @st.composite
 def grants(draw: st.DrawFn, purposes: list[str]) -> dict[str, Any]:
-    record_type = draw(st.sampled_from(sorted(ROOT_LISTS.values())))
+    record_type = draw(st.sampled_from(GRANTED_TYPES))
     # Mostly a department that owns such records; now and then one that owns none.
     anyone = draw(st.sampled_from(RARELY))
     provider = draw(st.sampled_from(CODES if anyone else OWNERS[record_type]))
@@ -299,6 +420,10 @@ def selections(record_type: str, *, with_children: bool) -> st.SearchStrategy[Se
             for link in draw(subsets(sorted(CHILD_LISTS))):
                 child = draw(selections(CHILD_LISTS[link], with_children=False))
                 children.append((link, child))
+        elif with_children and record_type == "referral":
+            for link in draw(subsets(sorted(REFERRAL_LISTS))):
+                child = draw(selections(REFERRAL_LISTS[link], with_children=False))
+                children.append((link, child))
         elif with_children and draw(st.booleans()):
             children.append(("enterprise", draw(selections("enterprise", with_children=False))))
         return Selection(record_type, fields, tuple(children))
@@ -359,8 +484,7 @@ def consumer_of(draw: st.DrawFn, agreements: list[dict[str, Any]]) -> tuple[Aske
     grant = draw(st.sampled_from(agreement["grants"]))
     caller = draw(st.sampled_from(grant["consumers"]))
     purpose = draw(st.sampled_from(grant.get("purposes", agreement["purposes"])))
-    root = next(r for r, t in sorted(ROOT_LISTS.items()) if t == grant["record_type"])
-    return (caller, purpose), root
+    return (caller, purpose), ROOT_OF[grant["record_type"]]
 
 
 @st.composite
@@ -414,6 +538,7 @@ async def ask_all(
         event(f"others' values shown in full: {min(expected.shared['full'], 1)}")
         event(f"others' values shown masked: {min(expected.shared['masked'], 1)}")
         event(f"fields withheld: {min(len(expected.withheld), 1)}")
+        event(f"others' records shown to a party: {min(expected.parties, 1)}")
         answers.append((response.json(), expected))
     return answers
 

@@ -23,6 +23,7 @@ from liaison.api.http_errors import InternalErrorMiddleware, http_exception_as_j
 from liaison.api.identity import build_identity
 from liaison.api.policy_cache import PolicyCache
 from liaison.api.request_id import RequestIdMiddleware
+from liaison.db.attachments import AttachmentStore
 from liaison.db.audit_log import index_continuously
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.engine import create_engine, session_factory
@@ -41,6 +42,7 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
         sessions=sessions,
         policies=PolicyCache(),
         changes=changes,
+        attachments=AttachmentStore(settings.attachment_dir, settings.limits.max_attachment_bytes),
         limits=settings.limits,
         budget=budget,
         cors_origins=settings.cors_origins,

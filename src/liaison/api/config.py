@@ -56,6 +56,9 @@ class Settings:
     # how far back a subscription may resume (LIAISON_RECORD_CHANGE_RETENTION, seconds).
     record_change_retention_seconds: int = 86_400
     sign_in: SignInSettings = field(default_factory=SignInSettings)
+    # Referral attachments (README, Working together / Referrals): the directory their
+    # content goes to (LIAISON_ATTACHMENT_DIR); none: the database.
+    attachment_dir: Path | None = None
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -136,6 +139,7 @@ def from_environment() -> Settings:
             "LIAISON_RECORD_CHANGE_RETENTION", 86_400, 366 * 86_400
         ),
         sign_in=sign_in_from_environment(),
+        attachment_dir=_optional_path("LIAISON_ATTACHMENT_DIR"),
     )
 
 

@@ -24,6 +24,7 @@ from liaison.api.policy_cache import PolicyCache
 from liaison.api.purpose import CASE_HEADER, PURPOSE_HEADER, case_problem, purpose_problem
 from liaison.api.revocation import refusal
 from liaison.api.websocket import WebSocketConnection
+from liaison.db.attachments import AttachmentStore
 from liaison.db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.request_state import read_request_state
@@ -51,11 +52,13 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         sessions: async_sessionmaker[AsyncSession],
         policies: PolicyCache,
         changes: ChangeFeed | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.sessions = sessions
         self.policies = policies
         self.changes = changes or ChangeFeed(sessions)
+        self.attachments = attachments or AttachmentStore()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -118,6 +121,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             case_reference=case_reference,
             request_id=request_id,
             grants_in_force=grants,
+            attachments=self.attachments,
         )
 
     async def renew_access(self, context: Context) -> None:

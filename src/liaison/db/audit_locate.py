@@ -17,8 +17,9 @@ _LOOKUP_BATCH = 2000
 
 async def locate_records(
     connection: AsyncConnection, record_type: str, ids: Iterable[int]
-) -> dict[int, tuple[int, str]]:
-    """record id -> (enterprise id, USCC), for the records that belong to an enterprise."""
+) -> dict[int, tuple[int | None, str | None]]:
+    """record id -> (enterprise id, USCC) of the records that exist; (None, None) for one
+    that names no enterprise (a public report of an unknown enterprise)."""
     wanted = sorted(set(ids))
     table = RECORD_TABLES.get(record_type)
     enterprise = models.Enterprise
@@ -26,8 +27,10 @@ async def locate_records(
         return {}
     statement = select(table.id, enterprise.id, enterprise.uscc)
     if table.model is not enterprise:
-        statement = statement.join(enterprise, enterprise.id == table.enterprise)
-    found: dict[int, tuple[int, str]] = {}
+        statement = statement.join(
+            enterprise, enterprise.id == table.enterprise, isouter=table.enterprise_optional
+        )
+    found: dict[int, tuple[int | None, str | None]] = {}
     for start in range(0, len(wanted), _LOOKUP_BATCH):
         chunk = wanted[start : start + _LOOKUP_BATCH]
         rows = await connection.execute(statement.where(table.id.in_(chunk)))

@@ -212,18 +212,19 @@ async def _derived(
         for keys in per_event:
             located = places[keys.record_type]
             for record_id in keys.ids():
-                if record_id in located:
-                    rows.add((located[record_id][1], seq, keys.provider, keys.record_type))
-                elif RECORD_TABLES.get(keys.record_type) is not None and _of_enterprise(
-                    keys.record_type
-                ):
-                    gone.add((seq, keys.provider, keys.record_type))
+                if record_id not in located:
+                    if _of_enterprise(keys.record_type):
+                        gone.add((seq, keys.provider, keys.record_type))
+                    continue
+                uscc = located[record_id][1]
+                if uscc is not None:  # a record of no enterprise is asked about by none
+                    rows.add((uscc, seq, keys.provider, keys.record_type))
     return sorted(rows), gone
 
 
 def _of_enterprise(record_type: str) -> bool:
-    table = RECORD_TABLES[record_type]
-    return table.model is models.Enterprise or table.enterprise is not None
+    table = RECORD_TABLES.get(record_type)
+    return table is not None and (table.model is models.Enterprise or table.enterprise is not None)
 
 
 async def index_continuously(

@@ -6,11 +6,12 @@ them all."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Date, bindparam
 
 # A party rule's condition on a row: given the consumer's department id, true where the
 # consumer holds that part in the record (see permissions.record_types.PartyRule).
@@ -25,6 +26,9 @@ class RecordTable:
     # always read, so nested fields can load what they point at.
     links: tuple[str, ...] = ()
     parties: Mapping[str, PartyCondition] = field(default_factory=dict)
+    # The record names its enterprise only if known (a public report): its rows are read
+    # with an outer join, and one of no enterprise reaches only unscoped grants.
+    enterprise_optional: bool = False
 
     @property
     def id(self) -> Any:
@@ -40,6 +44,11 @@ class RecordTable:
         return self.columns.get("enterprise")
 
 
+def today() -> ColumnElement[dt.date]:
+    """Today's date, taken when the statement runs (statements are built once and kept)."""
+    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
+
+
 def columns_of(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(model, name) for name in names}
 
@@ -49,13 +58,27 @@ def child_table(
     *names: str,
     links: tuple[str, ...] = (),
     parties: Mapping[str, PartyCondition] | None = None,
+    enterprise_optional: bool = False,
     **computed: Any,
 ) -> RecordTable:
-    """A record of one enterprise (``enterprise_id``), owned by a department."""
+    """A record of one enterprise (``enterprise_id``; with ``enterprise_optional``, of one
+    enterprise or none), owned by a department."""
     columns = columns_of(model, ("id", *names))
     columns["owner"] = model.owner_department_id
     columns["enterprise"] = model.enterprise_id
     for link in links:
         columns.setdefault(link, getattr(model, f"{link}_id"))
     columns.update(computed)
-    return RecordTable(model, columns, ("enterprise", *links), parties or {})
+    return RecordTable(model, columns, ("enterprise", *links), parties or {}, enterprise_optional)
+
+
+def add_parties(
+    tables: dict[str, RecordTable], extra: Mapping[str, Mapping[str, PartyCondition]]
+) -> dict[str, RecordTable]:
+    """``tables`` with the conditions of party rules a workflow adds to record types it
+    does not define (see ``permissions.record_types.add_parties``)."""
+    grown = dict(tables)
+    for name, conditions in extra.items():
+        before = grown[name]
+        grown[name] = replace(before, parties={**before.parties, **conditions})
+    return grown

@@ -20,7 +20,7 @@ from liaison.db.tables import RECORD_TABLES
 from liaison.permissions.catalogue import RECORD_TYPES
 
 # Values of these fields are department ids in the tables and codes in the API.
-DEPARTMENT_FIELDS = frozenset({"owner", "supervising_department"})
+DEPARTMENT_FIELDS = frozenset({"owner", "supervising_department", "receiver"})
 
 
 def select_records(
@@ -51,7 +51,9 @@ def select_records(
     )
     if table.model is not enterprise:
         if table.enterprise is not None:
-            statement = statement.join(enterprise, enterprise.id == table.enterprise)
+            statement = statement.join(
+                enterprise, enterprise.id == table.enterprise, isouter=table.enterprise_optional
+            )
         statement = statement.where(access.reachable(record_type, table.owner))
     if after_id is not None:
         statement = statement.where(table.id > after_id)

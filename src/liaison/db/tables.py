@@ -3,17 +3,13 @@ the reads and the audit index work from."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import ColumnElement, Date, and_, bindparam, case
+from sqlalchemy import ColumnElement, and_, case
 
 from liaison.db import models
-from liaison.db.record_tables import RecordTable, child_table, columns_of
+from liaison.db.record_tables import RecordTable, add_parties, child_table, columns_of, today
+from liaison.db.referral_tables import REFERRAL_TABLES, REFERRED_CONDITIONS
 
-
-def today() -> ColumnElement[dt.date]:
-    """Today's date, taken when the statement runs (statements are built once and kept)."""
-    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
+__all__ = ["RECORD_TABLES", "RecordTable", "today"]
 
 
 def _overdue() -> ColumnElement[bool]:
@@ -109,4 +105,5 @@ CORE_TABLES: dict[str, RecordTable] = {
 }
 
 
-RECORD_TABLES: dict[str, RecordTable] = {**CORE_TABLES}
+RECORD_TABLES: dict[str, RecordTable] = {**CORE_TABLES, **REFERRAL_TABLES}
+RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)

@@ -8,6 +8,7 @@ by accident.
 
 from __future__ import annotations
 
+from liaison.permissions.catalogue_referrals import REFERRAL_TYPES, REFERRED_PARTIES
 from liaison.permissions.masking import (
     band,
     district,
@@ -22,6 +23,7 @@ from liaison.permissions.record_types import (
     Element,
     PartyRule,
     RecordType,
+    add_parties,
     record_type,
 )
 
@@ -139,7 +141,8 @@ CORE_TYPES: tuple[RecordType, ...] = (
     ),
 )
 
-RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in CORE_TYPES}
+RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in (*CORE_TYPES, *REFERRAL_TYPES)}
+RECORD_TYPES = add_parties(RECORD_TYPES, REFERRED_PARTIES)
 
 
 class UnknownElement(KeyError):

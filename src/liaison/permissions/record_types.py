@@ -5,7 +5,7 @@ agreement. Plain data; :mod:`liaison.permissions.catalogue` lists the record typ
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from liaison.permissions.masking import Mask
 
@@ -84,3 +84,18 @@ def record_type(
     elements += [Element(name, f, Access.WITH_RECORD) for f in with_record]
     elements += [Element(name, f, Access.GOVERNED, mask) for f, mask in governed.items()]
     return RecordType(name, description, {e.field: e for e in elements}, always_listed, parties)
+
+
+def add_parties(
+    types: dict[str, RecordType], extra: dict[str, tuple[PartyRule, ...]]
+) -> dict[str, RecordType]:
+    """``types`` with party rules a workflow adds to record types it does not define (the
+    sender's records a referral refers to, say), after the rules they declare themselves."""
+    grown = dict(types)
+    for name, rules in extra.items():
+        before = grown[name]
+        parties = (*before.parties, *rules)
+        if len(parties) > MAX_PARTY_RULES:
+            raise ValueError(f"{name}: at most {MAX_PARTY_RULES} party rules")
+        grown[name] = replace(before, parties=parties)
+    return grown

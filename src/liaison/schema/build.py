@@ -22,13 +22,21 @@ from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
+from liaison.schema.referral_mutations import ReferralMutation
+from liaison.schema.referrals import ReferralQuery, ReferralSubscription
 from liaison.schema.scalars import SCALARS
 from liaison.schema.subscriptions import RecordSubscription
 
 # Each area of the API contributes its own root fields.
-QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery, AuditQuery, AuditChainQuery)
-MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation)
-SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription,)
+QUERY_TYPES: tuple[type, ...] = (
+    RecordQuery,
+    AgreementQuery,
+    AuditQuery,
+    AuditChainQuery,
+    ReferralQuery,
+)
+MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation, ReferralMutation)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription, ReferralSubscription)
 
 
 class SchemaDeclarationError(TypeError):

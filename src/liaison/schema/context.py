@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liaison.db.attachments import AttachmentStore
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.scope import RowAccess
 from liaison.permissions.gate import Gate
@@ -32,6 +33,9 @@ class Context:
     case_reference: str | None
     request_id: str
     grants_in_force: tuple[GrantTerms, ...] = ()
+    # Where referral attachments are kept, and how large one may be (LIAISON_ATTACHMENT_DIR,
+    # LIAISON_MAX_ATTACHMENT_BYTES).
+    attachments: AttachmentStore = field(default_factory=AttachmentStore)
     # Subscriptions (websocket only): the feed that wakes them, and how to take the
     # caller's access afresh before each event, so an agreement change applies at once.
     changes: ChangeFeed | None = None

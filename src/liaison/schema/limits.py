@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
@@ -206,24 +207,37 @@ def _described(node: Node) -> str:
     return f"{kind} '{name.value}'{where}" if name is not None else f"{kind}{where}"
 
 
+def _places(document: DocumentNode) -> Iterator[Node]:
+    """Every node of an executable document that can carry directives: operations and
+    their variables, fragments, fields, fragment spreads and inline fragments."""
+    pending: list[SelectionSetNode] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            yield definition
+            yield from definition.variable_definitions or ()
+        elif isinstance(definition, FragmentDefinitionNode):
+            yield definition
+        else:
+            continue
+        pending.append(definition.selection_set)
+    while pending:
+        for node in pending.pop().selections:
+            yield node
+            child = getattr(node, "selection_set", None)
+            if child is not None:
+                pending.append(child)
+
+
 def directive_errors(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     """Directives as written, per location and in the whole document: each one, known or
     not, repeated or not, would otherwise cost an error of its own in validation."""
     per_location = limits.max_directives_per_location
     total, crowded = 0, None
-    stack: list[Node] = [document]
-    while stack:
-        node = stack.pop()
+    for node in _places(document):
         directives = getattr(node, "directives", None) or ()
         total += len(directives)
         if per_location and crowded is None and len(directives) > per_location:
             crowded = node
-        for key in node.keys:
-            child = getattr(node, key, None)
-            if isinstance(child, Node):
-                stack.append(child)
-            elif isinstance(child, tuple | list):
-                stack.extend(c for c in child if isinstance(c, Node))
     errors = []
     if crowded is not None:
         found = len(getattr(crowded, "directives", ()))
@@ -250,6 +264,26 @@ def directive_errors(document: DocumentNode, limits: Limits) -> list[GraphQLErro
     return errors
 
 
+# A parsed document comes from the parse cache (the same object for the same text): its
+# checks are taken once, kept with the document they are about.
+_CHECKED: OrderedDict[tuple[int, Limits], tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+_CHECKED_KEPT = 512
+
+
+def document_errors(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
+    """Directive, depth and alias limits of ``document``, checked once per document."""
+    key = (id(document), limits)
+    found = _CHECKED.get(key)
+    if found is not None and found[0] is document:
+        _CHECKED.move_to_end(key)
+        return list(found[1])
+    errors = directive_errors(document, limits) + shape_errors(document, limits)
+    _CHECKED[key] = (document, errors)
+    while len(_CHECKED) > _CHECKED_KEPT:
+        _CHECKED.popitem(last=False)
+    return list(errors)
+
+
 class DocumentLimits(SchemaExtension):
     """Tokens while parsing; directives, depth and aliases before graphql-core's own
     validation, which is then skipped for a document over a limit (it could be costly on
@@ -273,7 +307,7 @@ class DocumentLimits(SchemaExtension):
         execution = self.execution_context
         document = execution.graphql_document
         if document is not None and execution.pre_execution_errors is None:
-            errors = directive_errors(document, self.limits) + shape_errors(document, self.limits)
+            errors = document_errors(document, self.limits)
             if errors:
                 execution.pre_execution_errors = errors
         yield

@@ -14,6 +14,13 @@ from liaison.schema.types.records import (
     SafetyGrade,
     StandardizationCertificate,
 )
+from liaison.schema.types.referrals import PublicReport, Referral, ReferralAttachment
+
+REFERRAL_GRAPHQL_TYPES: dict[str, type[Any]] = {
+    "referral": Referral,
+    "referral_attachment": ReferralAttachment,
+    "public_report": PublicReport,
+}
 
 CORE_GRAPHQL_TYPES: dict[str, type[Any]] = {
     "enterprise": Enterprise,
@@ -25,4 +32,4 @@ CORE_GRAPHQL_TYPES: dict[str, type[Any]] = {
     "standardization_certificate": StandardizationCertificate,
 }
 
-GRAPHQL_TYPES: dict[str, type[Any]] = {**CORE_GRAPHQL_TYPES}
+GRAPHQL_TYPES: dict[str, type[Any]] = {**CORE_GRAPHQL_TYPES, **REFERRAL_GRAPHQL_TYPES}

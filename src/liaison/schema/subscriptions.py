@@ -130,6 +130,10 @@ def _changes(
     return _events(info, context.changes, record_type, where)
 
 
+# For workflows' subscriptions (schema/<workflow>.py): the same feed, gate and audit.
+record_changes = _changes
+
+
 async def _events(
     info: Info, feed: ChangeFeed, record_type: str, where: Sequence[ColumnElement[bool]]
 ) -> AsyncGenerator[Any, None]:

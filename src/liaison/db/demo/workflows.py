@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from liaison.db.demo.referrals import add_referrals
+
 
 @dataclass(frozen=True)
 class DemoContext:
@@ -22,4 +24,4 @@ class DemoContext:
 # Each returns what it wrote, by table, for the demo's summary.
 WorkflowDemo = Callable[[DemoContext], Awaitable[dict[str, int]]]
 
-WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = ()
+WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (add_referrals,)

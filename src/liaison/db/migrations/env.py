@@ -9,6 +9,7 @@ from liaison.db import (
     audit_models,  # noqa: F401  (registers the audit tables)
     identity_models,  # noqa: F401  (registers the identity tables)
     people_models,  # noqa: F401  (registers the people tables)
+    referral_models,  # noqa: F401  (registers the referral tables)
 )
 from liaison.db.engine import create_engine
 from liaison.db.models import Base
