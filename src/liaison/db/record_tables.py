@@ -6,15 +6,21 @@ them all."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Date, bindparam
 
 # A party rule's condition on a row: given the consumer's department id, true where the
 # consumer holds that part in the record (see permissions.record_types.PartyRule).
 PartyCondition = Callable[[int], ColumnElement[bool]]
+
+
+def today() -> ColumnElement[dt.date]:
+    """Today's date, taken when the statement runs (statements are built once and kept)."""
+    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,12 @@ the reads and the audit index work from."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import ColumnElement, Date, and_, bindparam, case
+from sqlalchemy import ColumnElement, and_, case
 
 from liaison.db import models
-from liaison.db.record_tables import RecordTable, child_table, columns_of
-
-
-def today() -> ColumnElement[dt.date]:
-    """Today's date, taken when the statement runs (statements are built once and kept)."""
-    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
+from liaison.db.incident_tables import INCIDENT_TABLES
+from liaison.db.record_tables import RecordTable, child_table, columns_of, today
+from liaison.db.rectification_tables import RECTIFICATION_TABLES
 
 
 def _overdue() -> ColumnElement[bool]:
@@ -109,4 +104,8 @@ CORE_TABLES: dict[str, RecordTable] = {
 }
 
 
-RECORD_TABLES: dict[str, RecordTable] = {**CORE_TABLES}
+RECORD_TABLES: dict[str, RecordTable] = {
+    **CORE_TABLES,
+    **INCIDENT_TABLES,
+    **RECTIFICATION_TABLES,
+}

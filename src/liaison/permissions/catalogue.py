@@ -8,6 +8,8 @@ by accident.
 
 from __future__ import annotations
 
+from liaison.permissions.catalogue_incidents import INCIDENT_TYPES
+from liaison.permissions.catalogue_rectification import RECTIFICATION_TYPES
 from liaison.permissions.masking import (
     band,
     district,
@@ -139,7 +141,14 @@ CORE_TYPES: tuple[RecordType, ...] = (
     ),
 )
 
-RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in CORE_TYPES}
+RECORD_TYPES: dict[str, RecordType] = {
+    t.name: t
+    for t in (
+        *CORE_TYPES,
+        *INCIDENT_TYPES,
+        *RECTIFICATION_TYPES,
+    )
+}
 
 
 class UnknownElement(KeyError):
