@@ -16,18 +16,34 @@ from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
+from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
 from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
+from liaison.schema.rectification import RectificationMutation, RectificationQuery
 from liaison.schema.scalars import SCALARS
 from liaison.schema.subscriptions import RecordSubscription
 
 # Each area of the API contributes its own root fields.
-QUERY_TYPES: tuple[type, ...] = (RecordQuery, AgreementQuery, AuditQuery)
-MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation)
-SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription,)
+QUERY_TYPES: tuple[type, ...] = (
+    RecordQuery,
+    AgreementQuery,
+    AuditQuery,
+    IncidentQuery,
+    RectificationQuery,
+)
+MUTATION_TYPES: tuple[type, ...] = (
+    RecordMutation,
+    AgreementMutation,
+    IncidentMutation,
+    RectificationMutation,
+)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (
+    RecordSubscription,
+    IncidentSubscription,
+)
 
 
 class SchemaDeclarationError(TypeError):
