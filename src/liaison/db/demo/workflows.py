@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+# Each workflow's demo module names DemoContext only for type checking, so importing them
+# here makes no cycle.
+from liaison.db.demo.incidents import add_incidents
+from liaison.db.demo.rectification import add_rectification
+
 
 @dataclass(frozen=True)
 class DemoContext:
@@ -22,4 +27,7 @@ class DemoContext:
 # Each returns what it wrote, by table, for the demo's summary.
 WorkflowDemo = Callable[[DemoContext], Awaitable[dict[str, int]]]
 
-WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = ()
+WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (
+    add_incidents,
+    add_rectification,
+)
