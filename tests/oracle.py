@@ -7,7 +7,13 @@ descriptions): a department sees its own records in full; another department's r
 through a grant in force (status active, now inside the agreement's window) from the
 record's owner to the caller, for the record's type, for the stated purpose, whose scope
 holds the record's enterprise; each field at the highest level such a grant gives; USCC and
-name of every enterprise to everyone. Masks are re-implemented from their documented
+name of every enterprise to everyone; a record of no enterprise (a campaign) only through an
+unscoped grant. A department that holds a part in a record sees it whole, whatever the
+grants say: a department an incident was routed to (its incident, chemicals, responses and
+teams), the coordinator of an incident (its teams), an item's lead department (the item and
+its campaign). A grant ``during: incident`` applies only for emergency_response, with the
+case reference of an open incident the caller acknowledged, to records of enterprises in
+that incident's zone. Masks are re-implemented from their documented
 examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
 district, a phone's first three and last four digits, a name's first character, and a
 document number's first four and last two characters.
@@ -131,21 +137,135 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        TypeSpec(
+            "incident",
+            "Incident",
+            "incident",
+            (
+                _f("reference"),
+                _f("occurred_at", "moment"),
+                _f("location", "text", "district"),
+                _f("description"),
+                _f("deaths", "int"),
+                _f("serious_injuries", "int"),
+                _f("evacuated", "int"),
+                _f("direct_loss", "amount", "band", 1_000_000),
+                _f("grade", "enum"),
+                _f("grade_rule"),
+                _f("status", "enum"),
+                _f("opened_at", "moment"),
+                _f("closed_at", "moment"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "incident_chemical",
+            "IncidentChemical",
+            "incident_chemical",
+            (_f("chemical_name"), _f("cas_number"), _f("un_number")),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "incident_response",
+            "IncidentResponse",
+            "incident_response",
+            (
+                _f("department", "department"),
+                _f("routed_for", "enum"),
+                _f("routed_at", "moment"),
+                _f("acknowledged_at", "moment"),
+                _f("acknowledged_by"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "incident_team_member",
+            "IncidentTeamMember",
+            "incident_team_member",
+            (_f("name", "text", "name"), _f("role"), _f("phone", "text", "phone")),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "rectification_campaign",
+            "RectificationCampaign",
+            "rectification_campaign",
+            (
+                _f("title"),
+                _f("zone"),
+                _f("basis"),
+                _f("started_on", "day"),
+                _f("ends_on", "day"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "rectification_item",
+            "RectificationItem",
+            "rectification_item",
+            (
+                _f("measure", "enum"),
+                _f("deadline", "day", "month"),
+                _f("lead_department", "department"),
+                _f("status", "enum"),
+                _f("overdue", "bool"),
+                _f("outcome", "enum"),
+                _f("completed_on", "day", "month"),
+                _f("note"),
+            ),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
-# The lists an enterprise links to, by record type.
-CHILD_LISTS = {
-    "dangerous_chemical_entries": "dangerous_chemical_entry",
-    "credit_ratings": "credit_rating",
-    "risks": "risk",
+# The lists a record links to: list field -> (record type, the column naming the parent).
+CHILD_LISTS: dict[str, dict[str, tuple[str, str]]] = {
+    "enterprise": {
+        "dangerous_chemical_entries": ("dangerous_chemical_entry", "enterprise_id"),
+        "credit_ratings": ("credit_rating", "enterprise_id"),
+        "risks": ("risk", "enterprise_id"),
+    },
+    "incident": {
+        "chemicals": ("incident_chemical", "incident_id"),
+        "responses": ("incident_response", "incident_id"),
+        "team": ("incident_team_member", "incident_id"),
+    },
+    "rectification_campaign": {"items": ("rectification_item", "campaign_id")},
+}
+_OF_ENTERPRISE = {"enterprise": ("enterprise", "enterprise_id")}
+_OF_INCIDENT = {**_OF_ENTERPRISE, "incident": ("incident", "incident_id")}
+# The record a record points at: link field -> (record type, the column holding its id).
+BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
+    "enterprise": {},
+    "dangerous_chemical_entry": _OF_ENTERPRISE,
+    "credit_rating": _OF_ENTERPRISE,
+    "risk": _OF_ENTERPRISE,
+    "incident": _OF_ENTERPRISE,
+    "incident_chemical": _OF_INCIDENT,
+    "incident_response": _OF_INCIDENT,
+    "incident_team_member": _OF_INCIDENT,
+    "rectification_campaign": {},
+    "rectification_item": {
+        **_OF_ENTERPRISE,
+        "campaign": ("rectification_campaign", "campaign_id"),
+    },
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
     "dangerous_chemical_entries": "dangerous_chemical_entry",
     "credit_ratings": "credit_rating",
     "risks": "risk",
+    "incidents": "incident",
+    "rectification_campaigns": "rectification_campaign",
+    "rectification_items": "rectification_item",
 }
+# The root list through which records of each type are reached.
+ROOT_OF = {
+    **{t: root for root, t in ROOT_LISTS.items()},
+    "incident_chemical": "incidents",
+    "incident_response": "incidents",
+    "incident_team_member": "incidents",
+}
+EMERGENCY_RESPONSE = "emergency_response"
 
 
 def camel(name: str) -> str:
@@ -223,7 +343,19 @@ class Rows:
         printer.text(repr(self))
 
     def enterprise(self, enterprise_id: int) -> dict[str, Any]:
-        return next(e for e in self.records["enterprise"] if e["id"] == enterprise_id)
+        return self.record("enterprise", enterprise_id)
+
+    def record(self, record_type: str, record_id: int) -> dict[str, Any]:
+        return next(r for r in self.records[record_type] if r["id"] == record_id)
+
+    def routed(self, incident_id: int) -> dict[str, bool]:
+        """Department -> whether it acknowledged, for each department the incident was
+        routed to."""
+        return {
+            r["department"]: r["acknowledged_at"] is not None
+            for r in self.records["incident_response"]
+            if r["incident_id"] == incident_id
+        }
 
 
 _COLUMNS = {
@@ -236,6 +368,24 @@ _COLUMNS = {
     " reasons, effective_on, expires_on",
     "risk": "id, enterprise_id, owner_department_id, category, description, level, found_on,"
     " rectification_deadline, status, closed_on, supervising_department_id, evidence",
+    "incident": "id, enterprise_id, owner_department_id, reference, zone, occurred_at,"
+    " location, description, deaths, serious_injuries, evacuated, direct_loss, grade,"
+    " grade_rule, status, opened_at, closed_at",
+    "incident_chemical": "id, incident_id, enterprise_id, owner_department_id, chemical_name,"
+    " cas_number, un_number",
+    "incident_response": "id, incident_id, enterprise_id, owner_department_id, department_id,"
+    " routed_for, routed_at, acknowledged_at, acknowledged_by",
+    "incident_team_member": "id, incident_id, enterprise_id, owner_department_id, name, role,"
+    " phone",
+    "rectification_campaign": "id, owner_department_id, title, zone, basis, started_on, ends_on",
+    "rectification_item": "id, campaign_id, enterprise_id, owner_department_id, measure,"
+    " deadline, lead_department_id, status, outcome, completed_on, note",
+}
+# Columns that hold a department's id, and the field that shows its code.
+_DEPARTMENT_COLUMNS = {
+    "supervising_department_id": "supervising_department",
+    "department_id": "department",
+    "lead_department_id": "lead_department",
 }
 
 
@@ -253,11 +403,15 @@ async def read_rows(session: AsyncSession) -> Rows:
         for raw in result.mappings():
             row = dict(raw)
             row["owner"] = departments[row.pop("owner_department_id")]
-            if "supervising_department_id" in row:
-                row["supervising_department"] = departments[row.pop("supervising_department_id")]
+            for column, name in _DEPARTMENT_COLUMNS.items():
+                if column in row:
+                    row[name] = departments[row.pop(column)]
             if record_type == "risk":
                 deadline = as_date(row["rectification_deadline"])
                 row["overdue"] = row["status"] != "closed" and deadline < dt.date.today()
+            if record_type == "rectification_item":
+                deadline = as_date(row["deadline"])
+                row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
             rows.append(row)
         records[record_type] = rows
     return Rows(departments, records)
@@ -275,6 +429,10 @@ def graphql_value(spec: FieldSpec, value: Any) -> Any:
         return str(value).upper()
     if spec.kind == "bool":
         return bool(value)
+    if spec.kind == "int":
+        return int(value)
+    if spec.kind == "moment":  # a moment in UTC, as ISO 8601 with its offset
+        return as_moment(value).astimezone(dt.UTC).isoformat()
     return str(value)
 
 
@@ -348,6 +506,7 @@ class Oracle:
         caller: str,
         purpose: str | None,
         now: dt.datetime,
+        case: str | None = None,
     ) -> None:
         self.rows = rows
         self.caller = caller
@@ -360,6 +519,12 @@ class Oracle:
             for g in agreement["grants"]
             if caller in g["consumers"]
         ]
+        # The zone of the open incident the case names, if the caller acknowledged it.
+        self.incident_zone: str | None = None
+        for incident in rows.records["incident"]:
+            named = incident["reference"] == case and incident["status"] == "open"
+            if named and rows.routed(incident["id"]).get(caller):
+                self.incident_zone = incident["zone"]
 
     # Which grants apply -------------------------------------------------------------------
 
@@ -370,20 +535,34 @@ class Oracle:
 
     @staticmethod
     def _purposes(agreement: Mapping[str, Any], grant: Mapping[str, Any]) -> set[str]:
-        return set(grant.get("purposes", agreement["purposes"]))
+        default = [EMERGENCY_RESPONSE] if grant.get("during") else agreement["purposes"]
+        return set(grant.get("purposes", default))
 
-    @staticmethod
-    def _in_scope(grant: Mapping[str, Any], enterprise: Mapping[str, Any]) -> bool:
-        scope = grant.get("scope") or {}
+    def _in_scope(self, grant: Mapping[str, Any], enterprise: Mapping[str, Any] | None) -> bool:
+        scope = dict(grant.get("scope") or {})
+        if grant.get("during"):
+            # Only during the incident the case names, for its zone.
+            zone = self.incident_zone
+            if self.purpose != EMERGENCY_RESPONSE or zone is None:
+                return False
+            if "zones" in scope and zone not in scope["zones"]:
+                return False
+            scope["zones"] = [zone]
+        if enterprise is None:  # a record of no enterprise: unscoped grants only
+            return not scope
         return (
             ("zones" not in scope or enterprise["zone"] in scope["zones"])
             and ("industries" not in scope or enterprise["industry"] in scope["industries"])
             and ("enterprises" not in scope or enterprise["uscc"] in scope["enterprises"])
         )
 
-    def _enterprise_of(self, record_type: str, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _enterprise_of(
+        self, record_type: str, record: Mapping[str, Any]
+    ) -> Mapping[str, Any] | None:
         if record_type == "enterprise":
             return record
+        if "enterprise_id" not in record:
+            return None
         return self.rows.enterprise(record["enterprise_id"])
 
     def _matching(self, record_type: str, record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -400,15 +579,37 @@ class Oracle:
             and self._in_scope(g, enterprise)
         ]
 
+    def party(self, record_type: str, record: Mapping[str, Any]) -> bool:
+        """Whether the caller holds a part in another department's record."""
+        if record["owner"] == self.caller:
+            return False
+        if record_type == "incident":
+            return self.caller in self.rows.routed(record["id"])
+        if record_type in {"incident_chemical", "incident_response", "incident_team_member"}:
+            routed = self.caller in self.rows.routed(record["incident_id"])
+            coordinates = (
+                record_type == "incident_team_member"
+                and self.rows.record("incident", record["incident_id"])["owner"] == self.caller
+            )
+            return routed or coordinates
+        if record_type == "rectification_item":
+            return bool(record["lead_department"] == self.caller)
+        if record_type == "rectification_campaign":
+            return any(
+                item["campaign_id"] == record["id"] and item["lead_department"] == self.caller
+                for item in self.rows.records["rectification_item"]
+            )
+        return False
+
     def visible(self, record_type: str, record: Mapping[str, Any]) -> bool:
         if record_type == "enterprise" or record["owner"] == self.caller:
             return True
-        return bool(self._matching(record_type, record))
+        return self.party(record_type, record) or bool(self._matching(record_type, record))
 
     def level(self, record_type: str, record: Mapping[str, Any], name: str) -> str | None:
         if name in PUBLIC.get(record_type, ()) or name in TYPES[record_type].links:
             return FULL
-        if record["owner"] == self.caller:
+        if record["owner"] == self.caller or self.party(record_type, record):
             return FULL
         levels = {g["fields"].get(name) for g in self._matching(record_type, record)}
         if FULL in levels:
@@ -496,13 +697,18 @@ class Oracle:
                 tally.owners.add(record["owner"])
                 tally.records.add(record["id"])
         for link, child in selection.children:
-            if link == "enterprise":
-                enterprise = self.rows.enterprise(record["enterprise_id"])
-                out["enterprise"] = self._render(child, enterprise, (*site, "enterprise"), withheld)
+            here = (*site, camel(link))
+            if link in BACK_LINKS[record_type]:
+                target, column = BACK_LINKS[record_type][link]
+                linked = self.rows.record(target, record[column])
+                # A record the caller may not reach is answered like one that does not exist.
+                seen = self.visible(target, linked)
+                out[camel(link)] = self._render(child, linked, here, withheld) if seen else None
             else:
+                target, column = CHILD_LISTS[record_type][link]
                 out[camel(link)] = [
-                    self._render(child, r, (*site, camel(link)), withheld)
-                    for r in self.rows.records[child.record_type]
-                    if r["enterprise_id"] == record["id"] and self.visible(child.record_type, r)
+                    self._render(child, r, here, withheld)
+                    for r in self.rows.records[target]
+                    if r[column] == record["id"] and self.visible(target, r)
                 ]
         return out
