@@ -38,7 +38,7 @@ from liaison.db.incident_models import (
     IncidentTeamMember,
 )
 from liaison.db.models import PolicyEpoch
-from world import USCC_CHEMICAL, USCC_WAREHOUSE, World, token
+from world import USCC_CHEMICAL, USCC_WAREHOUSE, World, grant, token
 
 WRITTEN = (Incident, IncidentChemical, IncidentResponse, IncidentTeamMember)
 
@@ -473,8 +473,6 @@ async def test_parties_see_the_incident_whole_and_others_only_as_granted(
     incident = await open_incident(http, keys)
     await acknowledge(http, keys, incident["id"], "park")
     async with sessions() as session, session.begin():
-        from world import grant
-
         await grant(
             session,
             {
@@ -629,3 +627,41 @@ async def test_the_roster_is_read_by_anyone_and_replaced_by_the_bureau_s_steward
     ]
     assert replaced["data"]["setEmergencyRoster"] == {"entries": expected, "errors": []}
     assert read == {"data": {"emergencyRoster": expected}}
+
+
+async def test_filtering_incidents_on_a_field_not_granted_at_full_is_refused(
+    http: httpx.AsyncClient, keys: SigningKeys, roster: World, sessions: Sessions
+) -> None:
+    await open_incident(http, keys, figures=figures(deaths=12))
+    async with sessions() as session, session.begin():
+        await grant(
+            session,
+            {
+                "provider": "emergency",
+                "consumers": ["customs"],
+                "record_type": "incident",
+                "purposes": ["information_exchange"],
+                "fields": {"reference": "full", "grade": "full"},
+            },
+            {
+                "provider": "emergency",
+                "consumers": ["ecology"],
+                "record_type": "incident",
+                "purposes": ["information_exchange"],
+                "fields": {"reference": "full"},
+            },
+            code="incident-references",
+        )
+    query = "{ incidents(filter: {grade: MAJOR}) { edges { node { reference grade } } } }"
+
+    customs = await ask(http, query, token(keys, "customs"), purpose="information_exchange")
+    ecology = await ask(http, query, token(keys, "ecology"), purpose="information_exchange")
+
+    assert customs == {
+        "data": {
+            "incidents": {"edges": [{"node": {"reference": "INC-2026-0001", "grade": "MAJOR"}}]}
+        }
+    }
+    assert ecology["data"] is None
+    [refused] = ecology["errors"]
+    assert refused["extensions"] == {"code": "FORBIDDEN", "elements": ["incident.grade"]}
