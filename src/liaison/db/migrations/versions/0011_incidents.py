@@ -280,5 +280,5 @@ def downgrade() -> None:
     op.drop_table("incident_chemical")
     op.drop_table("incident")
     with op.batch_alter_table("grant") as batch:
-        batch.drop_constraint("ck_grant_during", type_="check")
+        batch.drop_constraint(op.f("ck_grant_during"), type_="check")
         batch.drop_column("during")
