@@ -683,3 +683,37 @@ async def test_filtering_campaigns_by_zone_needs_the_zone_shared_at_full(
     [refused] = body["errors"]
     assert refused["extensions"]["code"] == "FORBIDDEN"
     assert refused["extensions"]["elements"] == ["rectification_campaign.zone"]
+
+
+async def test_the_overdue_list_is_a_filter_on_items_derived_when_the_statement_runs(
+    http: httpx.AsyncClient, keys: SigningKeys, agreed: World, sessions: Sessions
+) -> None:
+    await add_campaign(
+        sessions,
+        agreed,
+        (USCC_CHEMICAL, -1, "in_progress"),
+        (USCC_PAINTS, 0, "listed"),
+        (USCC_CHEMICAL, -30, "completed"),
+    )
+    query = (
+        "query($overdue: Boolean!) { rectificationItems(filter: {overdue: $overdue}) "
+        "{ edges { node { enterprise { uscc } status overdue } } } }"
+    )
+
+    async def items(overdue: bool) -> list[dict[str, Any]]:
+        body = await ask(
+            http,
+            query,
+            token(keys, "emergency"),
+            variables={"overdue": overdue},
+            purpose="information_exchange",
+        )
+        return [edge["node"] for edge in body["data"]["rectificationItems"]["edges"]]
+
+    assert await items(True) == [
+        {"enterprise": {"uscc": USCC_CHEMICAL}, "status": "IN_PROGRESS", "overdue": True}
+    ]
+    assert await items(False) == [
+        {"enterprise": {"uscc": USCC_PAINTS}, "status": "LISTED", "overdue": False},
+        {"enterprise": {"uscc": USCC_CHEMICAL}, "status": "COMPLETED", "overdue": False},
+    ]
