@@ -31,6 +31,9 @@ from liaison.db.incident_models import (
 )
 from liaison.permissions.incident_access import OpenIncident
 
+# Which kinds of department open and coordinate incidents (and keep the roster).
+COORDINATORS = frozenset({"emergency_management"})
+
 
 @dataclass(frozen=True)
 class Figures:

@@ -14,6 +14,7 @@ from liaison.schema.agreements import AgreementMutation, AgreementQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
+from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
 from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
@@ -22,7 +23,8 @@ from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
-from liaison.schema.rectification import RectificationMutation, RectificationQuery
+from liaison.schema.rectification import RectificationQuery
+from liaison.schema.rectification_mutations import RectificationMutation
 from liaison.schema.scalars import SCALARS
 from liaison.schema.subscriptions import RecordSubscription
 
@@ -32,12 +34,14 @@ QUERY_TYPES: tuple[type, ...] = (
     AgreementQuery,
     AuditQuery,
     IncidentQuery,
+    EmergencyRosterQuery,
     RectificationQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
     AgreementMutation,
     IncidentMutation,
+    EmergencyRosterMutation,
     RectificationMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
