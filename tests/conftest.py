@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
-from liaison.db import models
+from liaison.db import incident_models, models, rectification_models
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
 from liaison.db.referral_models import (
@@ -42,6 +42,13 @@ _TABLES = [
     models.AgreementParty,
     models.AgreementVersion,
     models.Agreement,
+    rectification_models.RectificationItem,
+    rectification_models.RectificationCampaign,
+    incident_models.IncidentTeamMember,
+    incident_models.IncidentResponse,
+    incident_models.IncidentChemical,
+    incident_models.Incident,
+    incident_models.EmergencyRosterEntry,
     models.StandardizationCertificate,
     models.SafetyGrade,
     models.Risk,

@@ -6,20 +6,21 @@ The rules it encodes are the documented ones (DESIGN.md, issue 4, the schema's f
 descriptions): a department sees its own records in full; another department's record only
 through a grant in force (status active, now inside the agreement's window) from the
 record's owner to the caller, for the record's type, for the stated purpose, whose scope
-holds the record's enterprise (a record of no enterprise: only an unscoped grant); each field
-at the highest level such a grant gives; USCC and name of every enterprise to everyone.
-Parties see a record whole, whatever the grants (the referrals' documentation): the receiver
-of a referral sees it; while it is in hand (sent, accepted or handled), also its
-attachments, the public report it carries and the records of its sender's it refers to.
-Masks are re-implemented from their documented examples: a band "low..high" of the declared
-width, a date's month "YYYY-MM", an address's district, a phone's first three and last four
-digits, a name's first character, and a document number's first four and last two
-characters.
+holds the record's enterprise; each field at the highest level such a grant gives; USCC and
+name of every enterprise to everyone; a record of no enterprise (a campaign) only through an
+unscoped grant. A department that holds a part in a record sees it whole, whatever the
+grants say: a department an incident was routed to (its incident, chemicals, responses and
+teams), the coordinator of an incident (its teams), an item's lead department (the item and
+its campaign). A grant ``during: incident`` applies only for emergency_response, with the
+case reference of an open incident the caller acknowledged, to records of enterprises in
+that incident's zone. Masks are re-implemented from their documented
+examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
+district, a phone's first three and last four digits, a name's first character, and a
+document number's first four and last two characters.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,11 +41,10 @@ class FieldSpec:
     name: str  # as agreements name it
     kind: str  # text, enum, amount, day, department, bool
     mask: tuple[Any, ...] | None = None  # ("band", width), ("month",), ("district",), ...
-    graphql_name: str | None = None  # when the GraphQL field is not the camel-cased name
 
     @property
     def graphql(self) -> str:
-        return self.graphql_name or camel(self.name)
+        return camel(self.name)
 
 
 @dataclass(frozen=True)
@@ -138,82 +138,134 @@ TYPES: dict[str, TypeSpec] = {
             links=("id", "owner"),
         ),
         TypeSpec(
-            "referral",
-            "Referral",
-            "referral",
+            "incident",
+            "Incident",
+            "incident",
             (
-                _f("receiver", "department"),
-                _f("category"),
+                _f("reference"),
+                _f("occurred_at", "moment"),
+                _f("location", "text", "district"),
                 _f("description"),
-                _f("legal_basis"),
-                _f("sent_on", "day", "month"),
-                _f("feedback_deadline", "day", "month"),
+                _f("deaths", "int"),
+                _f("serious_injuries", "int"),
+                _f("evacuated", "int"),
+                _f("direct_loss", "amount", "band", 1_000_000),
+                _f("grade", "enum"),
+                _f("grade_rule"),
+                _f("status", "enum"),
+                _f("opened_at", "moment"),
+                _f("closed_at", "moment"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "incident_chemical",
+            "IncidentChemical",
+            "incident_chemical",
+            (_f("chemical_name"), _f("cas_number"), _f("un_number")),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "incident_response",
+            "IncidentResponse",
+            "incident_response",
+            (
+                _f("department", "department"),
+                _f("routed_for", "enum"),
+                _f("routed_at", "moment"),
+                _f("acknowledged_at", "moment"),
+                _f("acknowledged_by"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "incident_team_member",
+            "IncidentTeamMember",
+            "incident_team_member",
+            (_f("name", "text", "name"), _f("role"), _f("phone", "text", "phone")),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "rectification_campaign",
+            "RectificationCampaign",
+            "rectification_campaign",
+            (
+                _f("title"),
+                _f("zone"),
+                _f("basis"),
+                _f("started_on", "day"),
+                _f("ends_on", "day"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "rectification_item",
+            "RectificationItem",
+            "rectification_item",
+            (
+                _f("measure", "enum"),
+                _f("deadline", "day", "month"),
+                _f("lead_department", "department"),
                 _f("status", "enum"),
                 _f("overdue", "bool"),
-                _f("accepted_on", "day", "month"),
-                _f("returned_on", "day", "month"),
-                _f("return_reason"),
-                _f("handled_on", "day", "month"),
-                _f("feedback"),
-                _f("penalty_decision", "text", "keep_ends", 4, 2),
-                _f("withdrawn_on", "day", "month"),
-            ),
-            links=("id", "owner"),
-        ),
-        TypeSpec(
-            "referral_attachment",
-            "ReferralAttachment",
-            "referral_attachment",
-            (
-                _f("name"),
-                _f("media_type"),
-                _f("size_bytes", "int"),
-                _f("sha256"),
-                FieldSpec("content", "text", None, "contentBase64"),
-            ),
-            links=("id", "owner"),
-        ),
-        TypeSpec(
-            "public_report",
-            "PublicReport",
-            "public_report",
-            (
-                _f("channel", "enum"),
-                _f("received_on", "day", "month"),
-                _f("anonymous", "bool"),
-                _f("reporter_name", "text", "name"),
-                _f("reporter_contact", "text", "phone"),
-                _f("category"),
-                _f("content"),
+                _f("outcome", "enum"),
+                _f("completed_on", "day", "month"),
+                _f("note"),
             ),
             links=("id", "owner"),
         ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
-# The lists an enterprise links to, by record type.
-CHILD_LISTS = {
-    "dangerous_chemical_entries": "dangerous_chemical_entry",
-    "credit_ratings": "credit_rating",
-    "risks": "risk",
+# The lists a record links to: list field -> (record type, the column naming the parent).
+CHILD_LISTS: dict[str, dict[str, tuple[str, str]]] = {
+    "enterprise": {
+        "dangerous_chemical_entries": ("dangerous_chemical_entry", "enterprise_id"),
+        "credit_ratings": ("credit_rating", "enterprise_id"),
+        "risks": ("risk", "enterprise_id"),
+    },
+    "incident": {
+        "chemicals": ("incident_chemical", "incident_id"),
+        "responses": ("incident_response", "incident_id"),
+        "team": ("incident_team_member", "incident_id"),
+    },
+    "rectification_campaign": {"items": ("rectification_item", "campaign_id")},
+}
+_OF_ENTERPRISE = {"enterprise": ("enterprise", "enterprise_id")}
+_OF_INCIDENT = {**_OF_ENTERPRISE, "incident": ("incident", "incident_id")}
+# The record a record points at: link field -> (record type, the column holding its id).
+BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
+    "enterprise": {},
+    "dangerous_chemical_entry": _OF_ENTERPRISE,
+    "credit_rating": _OF_ENTERPRISE,
+    "risk": _OF_ENTERPRISE,
+    "incident": _OF_ENTERPRISE,
+    "incident_chemical": _OF_INCIDENT,
+    "incident_response": _OF_INCIDENT,
+    "incident_team_member": _OF_INCIDENT,
+    "rectification_campaign": {},
+    "rectification_item": {
+        **_OF_ENTERPRISE,
+        "campaign": ("rectification_campaign", "campaign_id"),
+    },
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
     "dangerous_chemical_entries": "dangerous_chemical_entry",
     "credit_ratings": "credit_rating",
     "risks": "risk",
-    "referrals": "referral",
-    "public_reports": "public_report",
+    "incidents": "incident",
+    "rectification_campaigns": "rectification_campaign",
+    "rectification_items": "rectification_item",
 }
-# The lists a referral holds: link -> (record type, how its rows are found).
-REFERRAL_LISTS = {
-    "attachments": "referral_attachment",
-    "referred_risks": "risk",
-    "referred_credit_ratings": "credit_rating",
+# The root list through which records of each type are reached.
+ROOT_OF = {
+    **{t: root for root, t in ROOT_LISTS.items()},
+    "incident_chemical": "incidents",
+    "incident_response": "incidents",
+    "incident_team_member": "incidents",
 }
-# Referrals in hand: their evidence, report and referred records are disclosed.
-IN_HAND = frozenset({"sent", "accepted", "handled"})
-REFERABLE = frozenset({"risk", "lifecycle_event", "credit_rating"})
+EMERGENCY_RESPONSE = "emergency_response"
 
 
 def camel(name: str) -> str:
@@ -282,8 +334,6 @@ def as_moment(value: Any) -> dt.datetime:
 class Rows:
     departments: dict[int, str]  # id -> code
     records: dict[str, list[dict[str, Any]]]  # record type -> rows ordered by id
-    # (referral id, record type, record id): what each referral refers to by reference
-    referred: list[tuple[int, str, int]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(rows)} {t}" for t, rows in self.records.items())
@@ -293,21 +343,19 @@ class Rows:
         printer.text(repr(self))
 
     def enterprise(self, enterprise_id: int) -> dict[str, Any]:
-        return next(e for e in self.records["enterprise"] if e["id"] == enterprise_id)
+        return self.record("enterprise", enterprise_id)
 
-    def referral(self, referral_id: int) -> dict[str, Any]:
-        return next(r for r in self.records["referral"] if r["id"] == referral_id)
+    def record(self, record_type: str, record_id: int) -> dict[str, Any]:
+        return next(r for r in self.records[record_type] if r["id"] == record_id)
 
-
-def _select(record_type: str, columns: str) -> str:
-    if record_type == "referral_attachment":
-        # The content as the blob table holds it (the property test keeps files there).
-        return (
-            "SELECT a.id, a.enterprise_id, a.owner_department_id, a.referral_id, a.name,"
-            " a.media_type, a.size_bytes, a.sha256, b.content FROM referral_attachment a"
-            " LEFT JOIN attachment_blob b ON b.sha256 = a.sha256 ORDER BY a.id"
-        )
-    return f"SELECT {columns} FROM {TYPES[record_type].table} ORDER BY id"  # noqa: S608 - constants
+    def routed(self, incident_id: int) -> dict[str, bool]:
+        """Department -> whether it acknowledged, for each department the incident was
+        routed to."""
+        return {
+            r["department"]: r["acknowledged_at"] is not None
+            for r in self.records["incident_response"]
+            if r["incident_id"] == incident_id
+        }
 
 
 _COLUMNS = {
@@ -320,13 +368,24 @@ _COLUMNS = {
     " reasons, effective_on, expires_on",
     "risk": "id, enterprise_id, owner_department_id, category, description, level, found_on,"
     " rectification_deadline, status, closed_on, supervising_department_id, evidence",
-    "referral": "id, enterprise_id, owner_department_id, receiver_department_id, report_id,"
-    " category, description, legal_basis, sent_on, feedback_deadline, status, accepted_on,"
-    " returned_on, return_reason, handled_on, feedback, penalty_decision, withdrawn_on",
-    "referral_attachment": "id, enterprise_id, owner_department_id, referral_id, name,"
-    " media_type, size_bytes, sha256",
-    "public_report": "id, enterprise_id, owner_department_id, channel, received_on, anonymous,"
-    " reporter_name, reporter_contact, category, content",
+    "incident": "id, enterprise_id, owner_department_id, reference, zone, occurred_at,"
+    " location, description, deaths, serious_injuries, evacuated, direct_loss, grade,"
+    " grade_rule, status, opened_at, closed_at",
+    "incident_chemical": "id, incident_id, enterprise_id, owner_department_id, chemical_name,"
+    " cas_number, un_number",
+    "incident_response": "id, incident_id, enterprise_id, owner_department_id, department_id,"
+    " routed_for, routed_at, acknowledged_at, acknowledged_by",
+    "incident_team_member": "id, incident_id, enterprise_id, owner_department_id, name, role,"
+    " phone",
+    "rectification_campaign": "id, owner_department_id, title, zone, basis, started_on, ends_on",
+    "rectification_item": "id, campaign_id, enterprise_id, owner_department_id, measure,"
+    " deadline, lead_department_id, status, outcome, completed_on, note",
+}
+# Columns that hold a department's id, and the field that shows its code.
+_DEPARTMENT_COLUMNS = {
+    "supervising_department_id": "supervising_department",
+    "department_id": "department",
+    "lead_department_id": "lead_department",
 }
 
 
@@ -337,33 +396,25 @@ async def read_rows(session: AsyncSession) -> Rows:
     }
     records: dict[str, list[dict[str, Any]]] = {}
     for record_type, columns in _COLUMNS.items():
-        result = await session.execute(text(_select(record_type, columns)))
+        result = await session.execute(
+            text(f"SELECT {columns} FROM {TYPES[record_type].table} ORDER BY id")  # noqa: S608 - constants
+        )
         rows = []
         for raw in result.mappings():
             row = dict(raw)
             row["owner"] = departments[row.pop("owner_department_id")]
-            if "supervising_department_id" in row:
-                row["supervising_department"] = departments[row.pop("supervising_department_id")]
-            if "receiver_department_id" in row:
-                row["receiver"] = departments[row.pop("receiver_department_id")]
+            for column, name in _DEPARTMENT_COLUMNS.items():
+                if column in row:
+                    row[name] = departments[row.pop(column)]
             if record_type == "risk":
                 deadline = as_date(row["rectification_deadline"])
                 row["overdue"] = row["status"] != "closed" and deadline < dt.date.today()
-            if record_type == "referral":
-                deadline = as_date(row["feedback_deadline"])
-                awaiting = row["status"] in {"sent", "accepted"}
-                row["overdue"] = awaiting and deadline < dt.date.today()
-            if record_type == "referral_attachment" and row["content"] is not None:
-                row["content"] = base64.b64encode(bytes(row["content"])).decode()
+            if record_type == "rectification_item":
+                deadline = as_date(row["deadline"])
+                row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
             rows.append(row)
         records[record_type] = rows
-    referred = [
-        (int(a), str(b), int(c))
-        for a, b, c in await session.execute(
-            text("SELECT referral_id, record_type, record_id FROM referred_record ORDER BY id")
-        )
-    ]
-    return Rows(departments, records, referred)
+    return Rows(departments, records)
 
 
 def graphql_value(spec: FieldSpec, value: Any) -> Any:
@@ -380,6 +431,8 @@ def graphql_value(spec: FieldSpec, value: Any) -> Any:
         return bool(value)
     if spec.kind == "int":
         return int(value)
+    if spec.kind == "moment":  # a moment in UTC, as ISO 8601 with its offset
+        return as_moment(value).astimezone(dt.UTC).isoformat()
     return str(value)
 
 
@@ -396,8 +449,7 @@ class Selection:
     children: tuple[tuple[str, Selection], ...] = ()
 
     def graphql(self) -> str:
-        names = {f.name: f.graphql for f in TYPES[self.record_type].governed}
-        parts = [names.get(f, camel(f)) for f in self.fields]
+        parts = [camel(f) for f in self.fields]
         parts += [f"{camel(link)} {{ {child.graphql()} }}" for link, child in self.children]
         return " ".join(parts)
 
@@ -431,7 +483,6 @@ class Expectation:
     withheld: dict[tuple[Site, str, str], Withheld]
     purpose_required: bool
     shared: dict[str, int]  # values of others' records shown, by level: how much was tested
-    parties: int  # others' records shown to the caller as a party (whole, without a grant)
     secrets: set[str]
 
     def withheld_fields(self) -> set[str]:
@@ -455,19 +506,25 @@ class Oracle:
         caller: str,
         purpose: str | None,
         now: dt.datetime,
+        case: str | None = None,
     ) -> None:
         self.rows = rows
         self.caller = caller
         self.purpose = purpose
         self.now = now
         self._shared = {FULL: 0, MASKED: 0}
-        self._parties = 0
         self.grants = [
             (agreement, g)
             for agreement in agreements
             for g in agreement["grants"]
             if caller in g["consumers"]
         ]
+        # The zone of the open incident the case names, if the caller acknowledged it.
+        self.incident_zone: str | None = None
+        for incident in rows.records["incident"]:
+            named = incident["reference"] == case and incident["status"] == "open"
+            if named and rows.routed(incident["id"]).get(caller):
+                self.incident_zone = incident["zone"]
 
     # Which grants apply -------------------------------------------------------------------
 
@@ -478,12 +535,20 @@ class Oracle:
 
     @staticmethod
     def _purposes(agreement: Mapping[str, Any], grant: Mapping[str, Any]) -> set[str]:
-        return set(grant.get("purposes", agreement["purposes"]))
+        default = [EMERGENCY_RESPONSE] if grant.get("during") else agreement["purposes"]
+        return set(grant.get("purposes", default))
 
-    @staticmethod
-    def _in_scope(grant: Mapping[str, Any], enterprise: Mapping[str, Any] | None) -> bool:
-        scope = grant.get("scope") or {}
-        if enterprise is None:  # a record of no enterprise: only an unscoped grant
+    def _in_scope(self, grant: Mapping[str, Any], enterprise: Mapping[str, Any] | None) -> bool:
+        scope = dict(grant.get("scope") or {})
+        if grant.get("during"):
+            # Only during the incident the case names, for its zone.
+            zone = self.incident_zone
+            if self.purpose != EMERGENCY_RESPONSE or zone is None:
+                return False
+            if "zones" in scope and zone not in scope["zones"]:
+                return False
+            scope["zones"] = [zone]
+        if enterprise is None:  # a record of no enterprise: unscoped grants only
             return not scope
         return (
             ("zones" not in scope or enterprise["zone"] in scope["zones"])
@@ -496,7 +561,7 @@ class Oracle:
     ) -> Mapping[str, Any] | None:
         if record_type == "enterprise":
             return record
-        if record["enterprise_id"] is None:
+        if "enterprise_id" not in record:
             return None
         return self.rows.enterprise(record["enterprise_id"])
 
@@ -514,32 +579,25 @@ class Oracle:
             and self._in_scope(g, enterprise)
         ]
 
-    def _in_hand_for_caller(self, referral_id: int | None) -> bool:
-        if referral_id is None:
-            return False
-        referral = self.rows.referral(referral_id)
-        return referral["receiver"] == self.caller and referral["status"] in IN_HAND
-
     def party(self, record_type: str, record: Mapping[str, Any]) -> bool:
-        """The caller holds a part in another department's record: it sees it whole."""
+        """Whether the caller holds a part in another department's record."""
         if record["owner"] == self.caller:
             return False
-        if record_type == "referral":
-            return bool(record["receiver"] == self.caller)
-        if record_type == "referral_attachment":
-            return self._in_hand_for_caller(record["referral_id"])
-        if record_type == "public_report":
-            return any(
-                r["report_id"] == record["id"] and self._in_hand_for_caller(r["id"])
-                for r in self.rows.records["referral"]
+        if record_type == "incident":
+            return self.caller in self.rows.routed(record["id"])
+        if record_type in {"incident_chemical", "incident_response", "incident_team_member"}:
+            routed = self.caller in self.rows.routed(record["incident_id"])
+            coordinates = (
+                record_type == "incident_team_member"
+                and self.rows.record("incident", record["incident_id"])["owner"] == self.caller
             )
-        if record_type in REFERABLE:
+            return routed or coordinates
+        if record_type == "rectification_item":
+            return bool(record["lead_department"] == self.caller)
+        if record_type == "rectification_campaign":
             return any(
-                kind == record_type
-                and record_id == record["id"]
-                and self.rows.referral(referral_id)["owner"] == record["owner"]
-                and self._in_hand_for_caller(referral_id)
-                for referral_id, kind, record_id in self.rows.referred
+                item["campaign_id"] == record["id"] and item["lead_department"] == self.caller
+                for item in self.rows.records["rectification_item"]
             )
         return False
 
@@ -584,7 +642,6 @@ class Oracle:
     def expect(self, roots: Sequence[tuple[str, Selection]]) -> Expectation:
         withheld: dict[tuple[Site, str, str], Withheld] = {}
         self._shared = {FULL: 0, MASKED: 0}
-        self._parties = 0
         data = {}
         for root, selection in roots:
             records = [
@@ -608,7 +665,6 @@ class Oracle:
             and beyond_public_keys
             and self.could_state_a_purpose(),
             shared=dict(self._shared),
-            parties=self._parties,
             secrets=self.secrets(),
         )
 
@@ -622,8 +678,6 @@ class Oracle:
         record_type = selection.record_type
         spec = TYPES[record_type]
         out: dict[str, Any] = {}
-        if record_type != "enterprise" and self.party(record_type, record):
-            self._parties += 1
         for name in selection.fields:
             if name in spec.links:
                 out[camel(name)] = str(record[name]) if name == "id" else record[name]
@@ -643,33 +697,18 @@ class Oracle:
                 tally.owners.add(record["owner"])
                 tally.records.add(record["id"])
         for link, child in selection.children:
-            if link == "enterprise":
-                if record["enterprise_id"] is None:
-                    out["enterprise"] = None
-                    continue
-                enterprise = self.rows.enterprise(record["enterprise_id"])
-                out["enterprise"] = self._render(child, enterprise, (*site, "enterprise"), withheld)
+            here = (*site, camel(link))
+            if link in BACK_LINKS[record_type]:
+                target, column = BACK_LINKS[record_type][link]
+                linked = self.rows.record(target, record[column])
+                # A record the caller may not reach is answered like one that does not exist.
+                seen = self.visible(target, linked)
+                out[camel(link)] = self._render(child, linked, here, withheld) if seen else None
             else:
+                target, column = CHILD_LISTS[record_type][link]
                 out[camel(link)] = [
-                    self._render(child, r, (*site, camel(link)), withheld)
-                    for r in self._children(record_type, record, link, child.record_type)
-                    if self.visible(child.record_type, r)
+                    self._render(child, r, here, withheld)
+                    for r in self.rows.records[target]
+                    if r[column] == record["id"] and self.visible(target, r)
                 ]
         return out
-
-    def _children(
-        self, record_type: str, record: Mapping[str, Any], link: str, child_type: str
-    ) -> list[dict[str, Any]]:
-        """The rows a parent's list holds, before the caller's visibility: an enterprise's
-        records, a referral's attachments (by referral) and referred records (by id)."""
-        rows = self.rows.records[child_type]
-        if record_type == "enterprise":
-            return [r for r in rows if r["enterprise_id"] == record["id"]]
-        if link == "attachments":
-            return [r for r in rows if r["referral_id"] == record["id"]]
-        ids = {
-            i
-            for referral, kind, i in self.rows.referred
-            if referral == record["id"] and kind == child_type
-        }
-        return [r for r in rows if r["id"] in ids]

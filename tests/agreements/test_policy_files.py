@@ -26,6 +26,7 @@ def _grants(path: Path) -> set[tuple[object, ...]]:
             tuple(sorted(g.fields.items())),
             g.purposes,
             g.scope,
+            g.during,
         )
         for g in spec.grants
     }

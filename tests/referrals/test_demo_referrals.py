@@ -49,7 +49,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
 def test_the_summary_counts_what_was_written(built: tuple[Path, DemoSummary]) -> None:
     path, summary = built
 
-    assert summary.joint_work == {
+    mine = ("public_reports", "referrals", "referral_attachments")  # others count their own
+    assert {key: summary.joint_work[key] for key in mine} == {
         "public_reports": query(path, "SELECT count(*) FROM public_report")[0][0],
         "referrals": query(path, "SELECT count(*) FROM referral")[0][0],
         "referral_attachments": query(path, "SELECT count(*) FROM referral_attachment")[0][0],

@@ -115,6 +115,7 @@ def as_policy_document(spec: AgreementSpec) -> dict[str, Any]:
             tuple(fields.items()),
             tuple(sorted(grant.purposes)),
             tuple((facet, tuple(values)) for facet, values in grant.scope.as_mapping().items()),
+            grant.during,
         )
         entry = merged.setdefault(
             key,
@@ -124,6 +125,7 @@ def as_policy_document(spec: AgreementSpec) -> dict[str, Any]:
                 "record_type": grant.record_type,
                 "purposes": sorted(grant.purposes),
                 **({"scope": grant.scope.as_mapping()} if not grant.scope.everything else {}),
+                **({"during": grant.during} if grant.during is not None else {}),
                 "fields": fields,
             },
         )

@@ -111,7 +111,11 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         policy_epoch: int | None = None,
     ) -> Context:
         access, grants = await self.policies.access(
-            session, consumer=principal.department, purpose=purpose, epoch=policy_epoch
+            session,
+            consumer=principal.department,
+            purpose=purpose,
+            case_reference=case_reference,
+            epoch=policy_epoch,
         )
         return Context(
             principal=principal,
@@ -126,7 +130,10 @@ class LiaisonGraphQL(GraphQL[Context, None]):
 
     async def renew_access(self, context: Context) -> None:
         context.access, context.grants_in_force = await self.policies.access(
-            context.session, consumer=context.department, purpose=context.purpose
+            context.session,
+            consumer=context.department,
+            purpose=context.purpose,
+            case_reference=context.case_reference,
         )
 
     async def process_result(

@@ -100,6 +100,7 @@ async def spec_of(session: AsyncSession, stored: StoredVersion) -> AgreementSpec
             fields={name: Level[level.upper()] for name, level in g.fields.items()},
             scope=Scope.from_mapping(g.scope),
             purposes=frozenset(g.purposes),
+            during=g.during,
         )
         for g in grants
     ]

@@ -62,6 +62,7 @@ async def load_grant_terms(
                 fields={name: Level[level.upper()] for name, level in grant.fields.items()},
                 scope=Scope.from_mapping(grant.scope),
                 purposes=frozenset(grant.purposes),
+                during=grant.during,
             )
         )
     return terms
@@ -141,6 +142,7 @@ async def store_agreement(
             fields={name: level.name.lower() for name, level in grant.fields.items()},
             scope=grant.scope.as_mapping(),
             purposes=sorted(grant.purposes),
+            during=grant.during,
         )
         for grant in spec.grants
     )

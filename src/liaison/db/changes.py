@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, text
@@ -82,3 +82,16 @@ async def resume_problem(session: AsyncSession, after: int) -> str | None:
             "a query."
         )
     return None
+
+
+async def changes_among(
+    session: AsyncSession, seq: int, record_types: Collection[str], *, limit: int
+) -> Sequence[Change]:
+    """:func:`changes_after` for several record types at once, in commit order."""
+    rows = await session.execute(
+        select(_CHANGE.seq, _CHANGE.record_type, _CHANGE.record_id)
+        .where(_CHANGE.seq > seq, _CHANGE.record_type.in_(sorted(record_types)))
+        .order_by(_CHANGE.seq)
+        .limit(limit)
+    )
+    return [Change(int(r.seq), str(r.record_type), int(r.record_id)) for r in rows]

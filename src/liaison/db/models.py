@@ -260,6 +260,7 @@ class AgreementParty(Base):
 
 class Grant(Base):
     __tablename__ = "grant"
+    __table_args__ = (CheckConstraint("during IS NULL OR during = 'incident'", name="during"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agreement_version_id: Mapped[int] = mapped_column(
@@ -273,6 +274,9 @@ class Grant(Base):
     # {"zones": [...], "industries": [...], "enterprises": [uscc, ...]}; {} is every one.
     scope: Mapped[dict[str, Any]] = mapped_column(JSON)
     purposes: Mapped[list[Any]] = mapped_column(JSON)
+    # NULL: a standing grant; 'incident': only during an incident (migration 0011, see
+    # permissions.incident_access).
+    during: Mapped[str | None] = mapped_column(String(16))
 
 
 class PolicyEpoch(Base):

@@ -18,6 +18,11 @@ from sqlalchemy import ColumnElement, Date, bindparam
 PartyCondition = Callable[[int], ColumnElement[bool]]
 
 
+def today() -> ColumnElement[dt.date]:
+    """Today's date, taken when the statement runs (statements are built once and kept)."""
+    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
+
+
 @dataclass(frozen=True)
 class RecordTable:
     model: Any
@@ -42,11 +47,6 @@ class RecordTable:
     def enterprise(self) -> Any | None:
         """The enterprise the record belongs to (its row scope), if it belongs to one."""
         return self.columns.get("enterprise")
-
-
-def today() -> ColumnElement[dt.date]:
-    """Today's date, taken when the statement runs (statements are built once and kept)."""
-    return bindparam("today", callable_=dt.date.today, type_=Date, unique=True)
 
 
 def columns_of(model: Any, names: tuple[str, ...]) -> dict[str, Any]:

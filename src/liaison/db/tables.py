@@ -6,7 +6,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, case
 
 from liaison.db import models
+from liaison.db.incident_tables import INCIDENT_TABLES
 from liaison.db.record_tables import RecordTable, add_parties, child_table, columns_of, today
+from liaison.db.rectification_tables import RECTIFICATION_TABLES
 from liaison.db.referral_tables import REFERRAL_TABLES, REFERRED_CONDITIONS
 
 __all__ = ["RECORD_TABLES", "RecordTable", "today"]
@@ -105,5 +107,10 @@ CORE_TABLES: dict[str, RecordTable] = {
 }
 
 
-RECORD_TABLES: dict[str, RecordTable] = {**CORE_TABLES, **REFERRAL_TABLES}
+RECORD_TABLES: dict[str, RecordTable] = {
+    **CORE_TABLES,
+    **REFERRAL_TABLES,
+    **INCIDENT_TABLES,
+    **RECTIFICATION_TABLES,
+}
 RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)

@@ -8,6 +8,8 @@ by accident.
 
 from __future__ import annotations
 
+from liaison.permissions.catalogue_incidents import INCIDENT_TYPES
+from liaison.permissions.catalogue_rectification import RECTIFICATION_TYPES
 from liaison.permissions.catalogue_referrals import REFERRAL_TYPES, REFERRED_PARTIES
 from liaison.permissions.masking import (
     band,
@@ -141,7 +143,15 @@ CORE_TYPES: tuple[RecordType, ...] = (
     ),
 )
 
-RECORD_TYPES: dict[str, RecordType] = {t.name: t for t in (*CORE_TYPES, *REFERRAL_TYPES)}
+RECORD_TYPES: dict[str, RecordType] = {
+    t.name: t
+    for t in (
+        *CORE_TYPES,
+        *REFERRAL_TYPES,
+        *INCIDENT_TYPES,
+        *RECTIFICATION_TYPES,
+    )
+}
 RECORD_TYPES = add_parties(RECORD_TYPES, REFERRED_PARTIES)
 
 

@@ -49,12 +49,19 @@ def decide(policy: CompiledPolicy, *, owner: str, element: Element, scope_bits: 
     for grant in candidates:
         level = grant.fields.get(element.field, Level.NONE)
         if level and (best is None or level > best.level):
-            best = Decision(level, grant.agreement, f"granted by {grant.agreement.code}")
+            best = Decision(level, grant.agreement, _granted(grant))
     if best is not None:
         return best
     if candidates:
         return Decision(Level.NONE, None, f"no grant from {owner} covers {element.name}")
     return Decision(Level.NONE, None, _missing(policy, owner, element.record_type))
+
+
+def _granted(grant: ActiveGrant) -> str:
+    if grant.incident is not None:
+        # Emergency access: the memorandum allowed it, the incident opened it.
+        return f"granted by {grant.agreement.code} during incident {grant.incident}"
+    return f"granted by {grant.agreement.code}"
 
 
 def _missing(policy: CompiledPolicy, owner: str, record_type: str) -> str:

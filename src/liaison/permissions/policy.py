@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from liaison.permissions.catalogue import RECORD_TYPES, Access
+from liaison.permissions.incident_access import DURING_INCIDENT, OpenIncident
 from liaison.permissions.record_types import PARTY_BITS
 
 
@@ -71,6 +72,8 @@ class GrantTerms:
     fields: Mapping[str, Level]
     scope: Scope
     purposes: frozenset[str]
+    # None: a standing grant. "incident": only during an incident (permissions.incident_access).
+    during: str | None = None
 
     def in_force(self, now: dt.datetime) -> bool:
         return self.status == "active" and self.valid_from <= now < self.agreement.valid_until
@@ -115,6 +118,8 @@ class ActiveGrant:
     fields: Mapping[str, Level]
     scope: Scope
     purposes: frozenset[str]
+    # The incident (its reference) a grant ``during: incident`` was compiled for.
+    incident: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,11 +143,20 @@ class CompiledPolicy:
 
 
 def compile_policy(
-    terms: Iterable[GrantTerms], *, consumer: str, purpose: str | None, now: dt.datetime
+    terms: Iterable[GrantTerms],
+    *,
+    consumer: str,
+    purpose: str | None,
+    now: dt.datetime,
+    incident: OpenIncident | None = None,
 ) -> CompiledPolicy:
+    """``incident``: the open incident the request's case reference names, if any. Grants
+    ``during: incident`` apply only through it (see ``incident_access``), after the
+    standing grants, so that a standing grant that gives as much is the one recorded."""
     grouped: dict[tuple[str, str], list[ActiveGrant]] = {}
     boundaries: list[dt.datetime] = []
-    for grant in terms:
+    ordered = sorted(terms, key=lambda grant: grant.during is not None)
+    for grant in ordered:
         if grant.consumer != consumer or grant.status != "active":
             continue
         if now < grant.valid_from:
@@ -153,6 +167,16 @@ def compile_policy(
         boundaries.append(grant.agreement.valid_until)
         if purpose is None or purpose not in grant.purposes:
             continue
+        scope = grant.scope
+        if grant.during is not None:
+            if grant.during != DURING_INCIDENT or incident is None:
+                continue
+            if not incident.admits(consumer, purpose):
+                continue
+            narrowed = incident.narrow(grant.scope)
+            if narrowed is None:
+                continue
+            scope = narrowed
         key = (grant.provider, grant.record_type)
         bucket = grouped.setdefault(key, [])
         if len(bucket) >= PARTY_BITS:
@@ -168,8 +192,9 @@ def compile_policy(
                 provider=grant.provider,
                 record_type=grant.record_type,
                 fields=dict(grant.fields),
-                scope=grant.scope,
+                scope=scope,
                 purposes=grant.purposes,
+                incident=incident.reference if grant.during is not None and incident else None,
             )
         )
     return CompiledPolicy(

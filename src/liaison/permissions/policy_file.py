@@ -15,6 +15,11 @@ grants:
     purposes: [joint_inspection]          # a subset of the agreement's purposes
     scope: {zones: [Lingang Chemical Park]}  # optional; omitted: every enterprise
     fields: {chemical_name: full, quantity: masked}
+  - provider: customs
+    consumers: [park]
+    record_type: dangerous_chemical_entry
+    during: incident                      # only for an open incident the consumer
+    fields: {storage_location: full}      # acknowledged: see permissions.incident_access
 ```
 """
 
@@ -30,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from liaison.permissions.incident_access import CONDITIONS, EMERGENCY_RESPONSE
 from liaison.permissions.policy import Level, Scope, validate_grant_fields
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -48,6 +54,7 @@ class GrantSpec:
     fields: Mapping[str, Level]
     scope: Scope
     purposes: frozenset[str]
+    during: str | None = None  # see permissions.incident_access
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ def _grants(
 ) -> list[GrantSpec]:
     if not isinstance(raw, Mapping):
         raise PolicyFileError(f"{where} must be a mapping")
-    allowed = {"provider", "consumers", "record_type", "purposes", "scope", "fields"}
+    allowed = {"provider", "consumers", "record_type", "purposes", "scope", "fields", "during"}
     unknown = set(raw) - allowed
     if unknown:
         raise PolicyFileError(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
@@ -143,9 +150,16 @@ def _grants(
             raise PolicyFileError(f"{where}: {department} is not a party to the agreement")
     if provider in consumers:
         raise PolicyFileError(f"{where}: a department does not grant to itself")
-    grant_purposes = frozenset(_strings(raw.get("purposes", list(purposes)), f"{where}.purposes"))
+    during = _during(raw.get("during"), where)
+    # A grant during an incident serves the emergency response, and nothing else.
+    default = [EMERGENCY_RESPONSE] if during is not None else list(purposes)
+    grant_purposes = frozenset(_strings(raw.get("purposes", default), f"{where}.purposes"))
     if not grant_purposes <= set(purposes):
         raise PolicyFileError(f"{where}: purposes must be among the agreement's purposes")
+    if during is not None and grant_purposes != {EMERGENCY_RESPONSE}:
+        raise PolicyFileError(
+            f"{where}: a grant during an incident serves {EMERGENCY_RESPONSE} only"
+        )
     fields = raw.get("fields")
     if not isinstance(fields, Mapping):
         raise PolicyFileError(f"{where}.fields must map each field to full or masked")
@@ -155,9 +169,19 @@ def _grants(
     except ValueError as exc:
         raise PolicyFileError(f"{where}: {exc}") from None
     return [
-        GrantSpec(provider, consumer, str(raw["record_type"]), levels, scope, grant_purposes)
+        GrantSpec(
+            provider, consumer, str(raw["record_type"]), levels, scope, grant_purposes, during
+        )
         for consumer in consumers
     ]
+
+
+def _during(value: Any, where: str) -> str | None:
+    if value is None or value in CONDITIONS:
+        return None if value is None else str(value)
+    raise PolicyFileError(
+        f"{where}.during must be one of: {', '.join(sorted(CONDITIONS))} (or left out)"
+    )
 
 
 def load_policy_file(path: Path) -> AgreementSpec:

@@ -58,6 +58,12 @@ class GrantInput:
     fields: list[GrantedFieldInput]
     purposes: list[str] | None = None
     scope: GrantScopeInput | None = None
+    during: str | None = strawberry.field(
+        default=None,
+        description='"incident": the grant applies only during an incident, for '
+        "emergency_response, to departments that acknowledged it, for the incident's zone. "
+        "Left out: a standing grant.",
+    )
 
 
 @strawberry.input(description="The terms of an agreement, as in a policy file.")
@@ -94,6 +100,7 @@ def _as_policy(terms: AgreementInput) -> dict[str, object]:
                 "record_type": g.record_type,
                 "fields": {f.field: f.level.value for f in g.fields},
                 **({"purposes": g.purposes} if g.purposes is not None else {}),
+                **({"during": g.during} if g.during is not None else {}),
                 **(
                     {"scope": {k: v for k, v in vars(g.scope).items() if v is not None}}
                     if g.scope is not None
@@ -138,11 +145,12 @@ def _may_read(context: Context, stored: StoredVersion) -> bool:
 def _changes(before: AgreementSpec | None, after: AgreementSpec) -> list[GrantChange]:
     def fields(
         spec: AgreementSpec | None,
-    ) -> dict[tuple[str, str, str, str], tuple[Level, set[str]]]:
-        found: dict[tuple[str, str, str, str], tuple[Level, set[str]]] = {}
+    ) -> dict[tuple[str, str, str, str, str], tuple[Level, set[str]]]:
+        found: dict[tuple[str, str, str, str, str], tuple[Level, set[str]]] = {}
         for grant in spec.grants if spec else ():
             for name, level in grant.fields.items():
-                key = (grant.provider, grant.consumer, grant.record_type, name)
+                during = grant.during or ""
+                key = (grant.provider, grant.consumer, grant.record_type, name, during)
                 old_level, purposes = found.get(key, (Level.NONE, set()))
                 found[key] = (max(old_level, level), purposes | set(grant.purposes))
         return found
@@ -160,6 +168,7 @@ def _changes(before: AgreementSpec | None, after: AgreementSpec) -> list[GrantCh
                 consumer=key[1],
                 record_type=key[2],
                 field=key[3],
+                during=key[4] or None,
                 before=_level(level_before),
                 after=_level(level_after),
                 purposes_before=sorted(purposes_before),

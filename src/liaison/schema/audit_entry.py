@@ -43,7 +43,10 @@ class Operation:
     case_reference: str | None
 
 
-_TallyKey = tuple[str, str, str, str, AgreementRef | None]
+# (provider, record type, field, level, agreement, why it was given): a level given for
+# different reasons (a standing grant, the same memorandum during an incident, a part in
+# the record) is recorded once per reason; refusals of one field share one row.
+_TallyKey = tuple[str, str, str, str, AgreementRef | None, str]
 
 
 def disclosures(*gates: Gate) -> tuple[list[Disclosure], dict[tuple[str, str], set[Any]]]:
@@ -65,8 +68,9 @@ def disclosures(*gates: Gate) -> tuple[list[Disclosure], dict[tuple[str, str], s
             if level is None:
                 continue
             revealed = revealed or level != "none"
+            given = reason if level != "none" else ""
             sets, _ = tally.setdefault(
-                (view.owner, view.record_type, name, level, agreement), ([], reason)
+                (view.owner, view.record_type, name, level, agreement, given), ([], reason)
             )
             # Fields shown in the same places share one key set: count it once.
             if not any(keys is seen for seen in sets):
@@ -85,7 +89,7 @@ def disclosures(*gates: Gate) -> tuple[list[Disclosure], dict[tuple[str, str], s
             agreement_code=agreement.code if agreement else None,
             agreement_version=agreement.version if agreement else None,
         )
-        for (provider, record_type, name, level, agreement), (sets, reason) in tally.items()
+        for (provider, record_type, name, level, agreement, _), (sets, reason) in tally.items()
     ]
     return sorted(rows, key=_disclosure_order), disclosed
 
@@ -110,7 +114,14 @@ def _attribution(
 
 
 def _disclosure_order(row: Disclosure) -> tuple[Any, ...]:
-    return (row.provider, row.record_type, row.field, row.level, row.agreement_code or "")
+    return (
+        row.provider,
+        row.record_type,
+        row.field,
+        row.level,
+        row.agreement_code or "",
+        row.reason,
+    )
 
 
 def refusals_without_rows(errors: Sequence[GraphQLError]) -> list[Disclosure]:

@@ -15,13 +15,17 @@ from liaison.schema.audit_chain import AuditChainQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
+from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
+from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
 from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
+from liaison.schema.rectification import RectificationQuery
+from liaison.schema.rectification_mutations import RectificationMutation
 from liaison.schema.referral_mutations import ReferralMutation
 from liaison.schema.referrals import ReferralQuery, ReferralSubscription
 from liaison.schema.scalars import SCALARS
@@ -34,9 +38,23 @@ QUERY_TYPES: tuple[type, ...] = (
     AuditQuery,
     AuditChainQuery,
     ReferralQuery,
+    IncidentQuery,
+    EmergencyRosterQuery,
+    RectificationQuery,
 )
-MUTATION_TYPES: tuple[type, ...] = (RecordMutation, AgreementMutation, ReferralMutation)
-SUBSCRIPTION_TYPES: tuple[type, ...] = (RecordSubscription, ReferralSubscription)
+MUTATION_TYPES: tuple[type, ...] = (
+    RecordMutation,
+    AgreementMutation,
+    ReferralMutation,
+    IncidentMutation,
+    EmergencyRosterMutation,
+    RectificationMutation,
+)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (
+    RecordSubscription,
+    ReferralSubscription,
+    IncidentSubscription,
+)
 
 
 class SchemaDeclarationError(TypeError):

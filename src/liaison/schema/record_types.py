@@ -6,6 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from liaison.schema.types.enterprise import Enterprise
+from liaison.schema.types.incidents import (
+    Incident,
+    IncidentChemical,
+    IncidentResponse,
+    IncidentTeamMember,
+)
 from liaison.schema.types.records import (
     CreditRating,
     DangerousChemicalEntry,
@@ -14,6 +20,7 @@ from liaison.schema.types.records import (
     SafetyGrade,
     StandardizationCertificate,
 )
+from liaison.schema.types.rectification import RectificationCampaign, RectificationItem
 from liaison.schema.types.referrals import PublicReport, Referral, ReferralAttachment
 
 REFERRAL_GRAPHQL_TYPES: dict[str, type[Any]] = {
@@ -32,4 +39,13 @@ CORE_GRAPHQL_TYPES: dict[str, type[Any]] = {
     "standardization_certificate": StandardizationCertificate,
 }
 
-GRAPHQL_TYPES: dict[str, type[Any]] = {**CORE_GRAPHQL_TYPES, **REFERRAL_GRAPHQL_TYPES}
+GRAPHQL_TYPES: dict[str, type[Any]] = {
+    **CORE_GRAPHQL_TYPES,
+    **REFERRAL_GRAPHQL_TYPES,
+    "incident": Incident,
+    "incident_chemical": IncidentChemical,
+    "incident_response": IncidentResponse,
+    "incident_team_member": IncidentTeamMember,
+    "rectification_campaign": RectificationCampaign,
+    "rectification_item": RectificationItem,
+}

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+# Each workflow's demo module names DemoContext only for type checking, so importing them
+# here makes no cycle.
+from liaison.db.demo.incidents import add_incidents
+from liaison.db.demo.rectification import add_rectification
 from liaison.db.demo.referrals import add_referrals
 
 
@@ -24,4 +28,8 @@ class DemoContext:
 # Each returns what it wrote, by table, for the demo's summary.
 WorkflowDemo = Callable[[DemoContext], Awaitable[dict[str, int]]]
 
-WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (add_referrals,)
+WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (
+    add_referrals,
+    add_incidents,
+    add_rectification,
+)

@@ -8,7 +8,9 @@ from sqlalchemy.engine import Connection
 from liaison.db import (
     audit_models,  # noqa: F401  (registers the audit tables)
     identity_models,  # noqa: F401  (registers the identity tables)
+    incident_models,  # noqa: F401  (registers the incident tables)
     people_models,  # noqa: F401  (registers the people tables)
+    rectification_models,  # noqa: F401  (registers the rectification tables)
     referral_models,  # noqa: F401  (registers the referral tables)
 )
 from liaison.db.engine import create_engine

@@ -46,6 +46,10 @@ class AgreementGrant:
     fields: list[GrantedField]
     scope: GrantScope
     purposes: list[str]
+    during: str | None = strawberry.field(
+        description='"incident": applies only during an incident the consumer acknowledged; '
+        "null: a standing grant."
+    )
 
 
 @strawberry.type
@@ -96,6 +100,7 @@ class Agreement:
                     ],
                     scope=GrantScope.of(g.scope),
                     purposes=sorted(g.purposes),
+                    during=g.during,
                 )
                 for g in spec.grants
             ],
@@ -113,6 +118,10 @@ class EffectiveGrant:
     agreement: str
     agreement_version: int
     valid_until: dt.datetime
+    during: str | None = strawberry.field(
+        description='"incident": only for emergency_response, with the case reference of an '
+        "open incident your department acknowledged, for records of its zone; null: standing."
+    )
 
     @classmethod
     def all_of(cls, grants: tuple[GrantTerms, ...]) -> list[EffectiveGrant]:
@@ -127,8 +136,13 @@ class EffectiveGrant:
                 agreement=g.agreement.code,
                 agreement_version=g.agreement.version,
                 valid_until=g.agreement.valid_until,
+                during=g.during,
             )
-            for g in sorted(grants, key=lambda g: (g.provider, g.record_type, g.agreement.code))
+            # Standing grants before those that apply only during an incident.
+            for g in sorted(
+                grants,
+                key=lambda g: (g.provider, g.record_type, g.agreement.code, g.during is not None),
+            )
             for name, level in sorted(g.fields.items())
         ]
 
@@ -139,6 +153,7 @@ class GrantChange:
     consumer: str
     record_type: str
     field: str
+    during: str | None
     before: GrantLevel | None
     after: GrantLevel | None
     purposes_before: list[str]

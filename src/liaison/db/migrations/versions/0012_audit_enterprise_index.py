@@ -1,7 +1,7 @@
 """audit: the derived index is one row per (enterprise, event, provider, record type)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 16:00:00
 
 Handwritten. The auditors' question the index exists for is "who read enterprise X's data
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
