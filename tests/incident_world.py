@@ -114,9 +114,7 @@ async def ask(
     )
     body: dict[str, Any] = response.json()
     # Served, or held back whole for want of its audit event (503, no data, see README).
-    unavailable = [e["extensions"]["code"] for e in body.get("errors", [])] == [
-        "AUDIT_UNAVAILABLE"
-    ]
+    unavailable = [e["extensions"]["code"] for e in body.get("errors", [])] == ["AUDIT_UNAVAILABLE"]
     assert response.status_code == (503 if unavailable else 200), response.text
     return body
 
