@@ -157,6 +157,16 @@ class AuditEnterprise(Base):
     enterprise, not per record, and one B-tree, since it is written for every read."""
 
     __tablename__ = "audit_enterprise"
+    # By event, for the indexer's and the verifier's ranges (migration 0015): BRIN on
+    # PostgreSQL, since rows arrive in event order; a B-tree on SQLite.
+    __table_args__ = (
+        Index(
+            "ix_audit_enterprise_event",
+            "event_seq",
+            postgresql_using="brin",
+            postgresql_with={"pages_per_range": 32, "autosummarize": "on"},
+        ),
+    )
 
     enterprise_uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     event_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
