@@ -33,7 +33,10 @@ PLAN_FIELDS = """
 """
 PROPOSE = f"""
 mutation($input: ProposeJointInspectionInput!) {{
-  proposeJointInspection(input: $input) {{ plan {{ {PLAN_FIELDS} }} errors {{ field rule message }} }}
+  proposeJointInspection(input: $input) {{
+    plan {{ {PLAN_FIELDS} }}
+    errors {{ field rule message }}
+  }}
 }}"""
 RESPOND = """
 mutation($input: RespondToJointInspectionInput!) {

@@ -20,7 +20,6 @@ from inspection_support import (
 from liaison.api.keys import SigningKeys
 from world import USCC_CHEMICAL, World
 
-
 CUSTOMS_ONLY = {"items": [{"department": "customs", "code": "DG-01"}]}
 
 
