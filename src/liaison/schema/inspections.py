@@ -14,6 +14,7 @@ from liaison.codes import InvalidCode, validate_uscc
 from liaison.db.inspection_checklist import STANDARD_CHECKLIST
 from liaison.db.inspection_draw import draw, members
 from liaison.db.inspection_models import (
+    JointInspectionDraw,
     JointInspectionPlan,
     JointInspectionVisit,
     PlanStatus,
@@ -22,6 +23,7 @@ from liaison.schema.context import Context
 from liaison.schema.errors import bad_input
 from liaison.schema.filters import Criterion, _enterprise_is, _uscc
 from liaison.schema.inspection_effect import ReceptionEffect, reception_effect
+from liaison.schema.internal_reads import read_records
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import Connection, parse_record_id
 from liaison.schema.queries import _page
@@ -143,12 +145,19 @@ class InspectionQuery:
         found: DrawType | None = await _by_id(info, "joint_inspection_draw", id)
         if found is None:
             return None
-        if found.seed is None or found.pool is None or found.drawn is None:
+        # What the recipe needs, whatever the response selects: through the gate, audited.
+        [stored] = await read_records(
+            info.context,
+            "joint_inspection_draw",
+            ["seed", "pool", "drawn"],
+            where=[JointInspectionDraw.id == int(found.id)],
+        )
+        if stored.seed is None or stored.pool is None or stored.drawn is None:
             return DrawVerification(draw=found, recomputed=None, matches=None)
         # JSON values as stored: [[key, weight], ...] and [key, ...].
-        pool: Any = found.pool
-        recorded: Any = found.drawn
-        recomputed: Any = draw(members(pool), len(recorded), found.seed)
+        pool: Any = stored.pool
+        recorded: Any = stored.drawn
+        recomputed: Any = draw(members(pool), len(recorded), stored.seed)
         return DrawVerification(draw=found, recomputed=recomputed, matches=recomputed == recorded)
 
     @strawberry.field(
