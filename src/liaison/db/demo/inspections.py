@@ -103,9 +103,12 @@ async def _pool(
     pool = []
     for uscc in sorted(found):
         key = found[uscc]
-        scheme, grade = latest.get(key, (None, None))
         weight = BASE + danger_weight(dangers[key]) + credit_weight(credit[key])
-        pool.append(Member(uscc, weight + safety_weight(scheme, grade)))
+        if key in latest:
+            weight += safety_weight(*latest[key])
+        else:
+            weight += safety_weight(None, None)
+        pool.append(Member(uscc, weight))
     return pool, found
 
 
@@ -151,7 +154,7 @@ async def add_inspections(context: DemoContext) -> dict[str, int]:
     }
     for code, names in _ROSTERS.items():
         await connection.execute(
-            insert(Inspector.__table__),
+            insert(Inspector),
             [
                 {
                     "department_id": ids[code],
