@@ -6,36 +6,27 @@ that brought them. Invalid input: errors naming the field, and nothing written."
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import secrets
-from decimal import Decimal
 from typing import Any
 
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liaison.codes import InvalidCode, validate_uscc
 from liaison.db import models
 from liaison.db.changes import note_change
-from liaison.db.inspection_checklist import BY_CODE, StandardItem, default_items
 from liaison.db.inspection_draw import Member, draw
 from liaison.db.inspection_models import (
     DrawKind,
     Inspector,
-    JointInspectionItem,
     JointInspectionPlan,
     JointInspectionTarget,
-    JointInspectionVisit,
-    Outcome,
     PlanStatus,
     Response,
 )
 from liaison.db.inspections import (
-    Finding,
     NewDraw,
     NewPlan,
-    NewVisit,
     Written,
     agreed_with,
     answer,
@@ -45,128 +36,29 @@ from liaison.db.inspections import (
     record_draw,
     record_visit,
 )
-from liaison.db.models import LifecycleKind
 from liaison.schema.context import Context
 from liaison.schema.departments import contributor_department
+from liaison.schema.inspection_checks import checked_visit, checklist, named_targets
+from liaison.schema.inspection_inputs import (
+    Answer,
+    DrawJointInspectionInspectorsInput,
+    DrawJointInspectionTargetsInput,
+    JointInspectionDrawPayload,
+    JointInspectionPlanPayload,
+    JointInspectionVisitPayload,
+    ProposeJointInspectionInput,
+    RecordJointInspectionVisitInput,
+    RespondToJointInspectionInput,
+)
 from liaison.schema.inspection_weights import target_pool
 from liaison.schema.internal_reads import read_records
-from liaison.schema.mutations import InputError, Problems
+from liaison.schema.mutations import Problems
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import parse_record_id
-from liaison.schema.scalars import Amount
-from liaison.schema.types.inspections import (
-    JointInspectionDraw as DrawType,
-)
-from liaison.schema.types.inspections import (
-    JointInspectionPlan as PlanType,
-)
-from liaison.schema.types.inspections import (
-    JointInspectionVisit as VisitType,
-)
 
 Info = strawberry.Info[Context, None]
 
 MAX_DRAW = 100
-MAX_HOURS = Decimal("1000")
-
-
-class Answer(enum.Enum):
-    ACCEPT = "accept"
-    DECLINE = "decline"
-
-
-strawberry.enum(Answer, name="JointInspectionAnswer")
-
-
-@strawberry.input(
-    description="A standard checklist item (see `standardChecklist`) and who brings it."
-)
-class ChecklistItemInput:
-    department: str
-    code: str
-
-
-@strawberry.input
-class ProposeJointInspectionInput:
-    title: str
-    legal_basis: str
-    window_from: dt.date
-    window_until: dt.date
-    participants: list[str] = strawberry.field(
-        description="The other departments (codes); the lead takes part from the start."
-    )
-    items: list[ChecklistItemInput] | None = strawberry.field(
-        default=None,
-        description="Left out: each participant brings the standard items of its kind.",
-    )
-    targets: list[str] = strawberry.field(
-        default_factory=list, description="Enterprises (USCC) named as targets."
-    )
-
-
-@strawberry.input
-class RespondToJointInspectionInput:
-    id: strawberry.ID
-    answer: Answer
-    reason: str | None = None
-
-
-@strawberry.input(description="The pool: every enterprise the conditions given match.")
-class DrawJointInspectionTargetsInput:
-    plan_id: strawberry.ID
-    count: int
-    zone: str | None = None
-    industry: str | None = None
-    status: LifecycleKind | None = None
-    seed: str | None = strawberry.field(default=None, description="Left out: a random one.")
-
-
-@strawberry.input
-class DrawJointInspectionInspectorsInput:
-    plan_id: strawberry.ID
-    count: int
-    seed: str | None = None
-
-
-@strawberry.input
-class VisitInspectorInput:
-    department: str
-    name: str
-
-
-@strawberry.input
-class ChecklistResultInput:
-    item_code: str
-    outcome: Outcome
-    note: str | None = None
-
-
-@strawberry.input
-class RecordJointInspectionVisitInput:
-    plan_id: strawberry.ID
-    uscc: str
-    visited_on: dt.date
-    reception_hours: Amount
-    inspectors: list[VisitInspectorInput]
-    results: list[ChecklistResultInput]
-
-
-@strawberry.type
-class JointInspectionPlanPayload:
-    plan: PlanType | None = None
-    errors: list[InputError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class JointInspectionDrawPayload:
-    draw: DrawType | None = None
-    errors: list[InputError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class JointInspectionVisitPayload:
-    visit: VisitType | None = None
-    errors: list[InputError] = strawberry.field(default_factory=list)
 
 
 async def _writer(context: Context) -> models.Department:
@@ -208,62 +100,6 @@ async def _plan_payload(info: Info, plan_id: int) -> JointInspectionPlanPayload:
     return JointInspectionPlanPayload(plan=found)
 
 
-def _items(
-    problems: Problems,
-    given: list[ChecklistItemInput] | None,
-    taking_part: dict[str, models.Department],
-) -> list[tuple[int, StandardItem]]:
-    if given is None:
-        chosen = [
-            (department.id, item)
-            for department in taking_part.values()
-            for item in default_items(department.kind)
-        ]
-        if not chosen:
-            problems.add("items", "required", "no participant brings a standard item: name them")
-        return chosen
-    if not given:
-        problems.add("items", "required", "a plan checks at least one item")
-    chosen, seen = [], set()
-    for n, entry in enumerate(given):
-        item = BY_CODE.get(entry.code)
-        department = taking_part.get(entry.department)
-        if item is None:
-            problems.add(f"items[{n}].code", "exists", "no standard checklist item has this code")
-        elif entry.code in seen:
-            problems.add(f"items[{n}].code", "unique", "the item is already in the plan")
-        if department is None:
-            problems.add(
-                f"items[{n}].department", "participant", "the department does not take part"
-            )
-        seen.add(entry.code)
-        if item is not None and department is not None:
-            chosen.append((department.id, item))
-    return chosen
-
-
-async def _targets(session: AsyncSession, problems: Problems, given: list[str]) -> list[int]:
-    ids: list[int] = []
-    for n, uscc in enumerate(given):
-        field = f"targets[{n}]"
-        try:
-            code = validate_uscc(uscc)
-        except InvalidCode as exc:
-            problems.add(field, exc.kind, str(exc))
-            continue
-        # USCCs are public: looking one up discloses nothing.
-        found = await session.scalar(
-            select(models.Enterprise.id).where(models.Enterprise.uscc == code)
-        )
-        if found is None:
-            problems.add(field, "exists", f"no enterprise is registered under {code}")
-        elif found in ids:
-            problems.add(field, "unique", "the enterprise is already a target")
-        else:
-            ids.append(found)
-    return ids
-
-
 @strawberry.type
 class InspectionMutation:
     @strawberry.mutation(
@@ -302,8 +138,8 @@ class InspectionMutation:
                     )
                 else:
                     taking_part[code] = department
-            items = _items(problems, input.items, taking_part)
-            targets = await _targets(session, problems, input.targets)
+            items = checklist(problems, input.items, taking_part)
+            targets = await named_targets(session, problems, input.targets)
             if problems.errors:
                 return JointInspectionPlanPayload(errors=problems.errors)
             plan_id, written = await propose_plan(
@@ -490,7 +326,7 @@ class InspectionMutation:
             plan = await _lead_plan(session, problems, lead.id, input.plan_id, "planId")
             if plan is None:
                 return JointInspectionVisitPayload(errors=problems.errors)
-            visit = await _checked_visit(session, problems, plan, input)
+            visit = await checked_visit(session, problems, plan, input)
             if problems.errors or visit is None:
                 return JointInspectionVisitPayload(errors=problems.errors)
             visit_id, written = await record_visit(session, visit)
@@ -508,91 +344,3 @@ class InspectionMutation:
             )
         found = await one_record(context, info.path, "joint_inspection_visit", visit_id)
         return JointInspectionVisitPayload(visit=found)
-
-
-async def _checked_visit(
-    session: AsyncSession,
-    problems: Problems,
-    plan: JointInspectionPlan,
-    given: RecordJointInspectionVisitInput,
-) -> NewVisit | None:
-    if plan.status != PlanStatus.ACTIVE:
-        problems.add("planId", "status", f"the plan is {plan.status}, not active")
-    if not plan.window_from <= given.visited_on <= plan.window_until:
-        problems.add(
-            "visitedOn",
-            "window",
-            f"the plan's window is {plan.window_from.isoformat()} to "
-            f"{plan.window_until.isoformat()}",
-        )
-    hours = Decimal(given.reception_hours)
-    if not hours.is_finite() or not Decimal(0) <= hours <= MAX_HOURS:
-        problems.add("receptionHours", "range", f"receptionHours must be from 0 to {MAX_HOURS}")
-    enterprise_id = None
-    code = problems.code("uscc", validate_uscc, given.uscc)
-    if not any(e.field == "uscc" for e in problems.errors):
-        enterprise_id = await session.scalar(
-            select(JointInspectionTarget.enterprise_id)
-            .join(models.Enterprise, models.Enterprise.id == JointInspectionTarget.enterprise_id)
-            .where(JointInspectionTarget.plan_id == plan.id, models.Enterprise.uscc == code)
-        )
-        if enterprise_id is None:
-            problems.add("uscc", "target", "the enterprise is not a target of the plan")
-        elif await session.scalar(
-            select(JointInspectionVisit.id).where(
-                JointInspectionVisit.plan_id == plan.id,
-                JointInspectionVisit.enterprise_id == enterprise_id,
-            )
-        ):
-            problems.add("uscc", "unique", "the enterprise was already visited under the plan")
-    accepted = {
-        d.code
-        for d in (await departments(session)).values()
-        if d.id in {p.department_id for p in await participants_of(session, plan.id)}
-    }
-    came: list[str] = []
-    inspectors: list[str] = []
-    if not given.inspectors:
-        problems.add("inspectors", "required", "name who came")
-    for n, inspector in enumerate(given.inspectors):
-        if inspector.department not in accepted:
-            problems.add(
-                f"inspectors[{n}].department", "participant", "the department does not take part"
-            )
-        name = problems.text(f"inspectors[{n}].name", inspector.name, max_length=100)
-        inspectors.append(f"{inspector.department}: {name}")
-        if inspector.department not in came:
-            came.append(inspector.department)
-    items = {
-        item.code: item
-        for item in await session.scalars(
-            select(JointInspectionItem).where(JointInspectionItem.plan_id == plan.id)
-        )
-    }
-    findings, seen = [], set()
-    for n, result in enumerate(given.results):
-        at = f"results[{n}]"
-        item = items.get(result.item_code)
-        if item is None:
-            problems.add(f"{at}.itemCode", "item", "the item is not in the plan's checklist")
-        elif result.item_code in seen:
-            problems.add(f"{at}.itemCode", "unique", "the item has a result already")
-        seen.add(result.item_code)
-        note = (result.note or "").strip() or None
-        if note is not None and len(note) > 4000:
-            problems.add(f"{at}.note", "length", "note must be at most 4000 characters")
-        if result.outcome is Outcome.NON_COMPLIANT and note is None:
-            problems.add(f"{at}.note", "required", "a non-compliant item says what was found")
-        if item is not None:
-            findings.append(Finding(item, result.outcome, note))
-    if problems.errors or enterprise_id is None:
-        return None
-    return NewVisit(
-        plan=plan,
-        enterprise_id=enterprise_id,
-        visited_on=given.visited_on,
-        departments=came,
-        inspectors=inspectors,
-        reception_hours=hours,
-        findings=findings,
-    )
