@@ -4,6 +4,8 @@ roster, each draw recorded so that re-running it gives the same list."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from inspection_support import Sessions, agreed, call, propose
@@ -77,9 +79,10 @@ def test_the_same_seed_and_pool_give_the_same_list() -> None:
 async def test_a_withheld_risk_status_weighs_as_unknown_and_a_visible_open_one_in_full(
     http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
 ) -> None:
+    label = f"draw-withheld-{uuid.uuid4().hex[:8]}"
     await agreed(sessions, ZONE_TO_CUSTOMS, RISKS_TO_CUSTOMS)
     plan_id = (await propose(http, keys, targets=[]))["plan"]["id"]
-    withheld = await _draw_targets(http, keys, plan_id, request_id="draw-withheld")
+    withheld = await _draw_targets(http, keys, plan_id, request_id=label)
     async with sessions() as session, session.begin():
         await agreed_more(session)
     plan_id = (await propose(http, keys, targets=[]))["plan"]["id"]
@@ -89,7 +92,7 @@ async def test_a_withheld_risk_status_weighs_as_unknown_and_a_visible_open_one_i
     assert withheld["draw"]["pool"] == [[USCC_CHEMICAL, 5], [USCC_PAINTS, 5]]  # type: ignore[index]
     # ... and with the status shared: an open (rectifying) hidden danger counts 2
     assert visible["draw"]["pool"] == [[USCC_CHEMICAL, 6], [USCC_PAINTS, 6]]  # type: ignore[index]
-    [event] = await events_for(sessions, "draw-withheld")
+    [event] = await events_for(sessions, label)
     read = {(d.provider, d.record_type, d.field, d.level) for d in event.entry.disclosures}
     assert ("market", "enterprise", "zone", "full") in read
     assert ("emergency", "risk", "status", "none") in read

@@ -5,6 +5,8 @@ nothing. Who sees the visit: the participants; nobody else without a grant."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from inspection_support import (
@@ -39,10 +41,11 @@ async def agreement(world: World, sessions: Sessions) -> World:
 async def test_a_non_compliant_item_opens_a_risk_owned_by_the_items_department(
     http: httpx.AsyncClient, keys: SigningKeys, agreement: World, sessions: Sessions
 ) -> None:
+    label = f"joint-visit-{uuid.uuid4().hex[:8]}"
     plan_id = await active_plan(http, keys)
     before = await counts(sessions)
 
-    payload = await visit(http, keys, plan_id, request_id="joint-visit")
+    payload = await visit(http, keys, plan_id, request_id=label)
 
     recorded = payload["visit"]
     assert payload["errors"] == []
@@ -64,7 +67,7 @@ async def test_a_non_compliant_item_opens_a_risk_owned_by_the_items_department(
     ]
     # visit, 3 results, 1 risk
     assert await counts(sessions) == [*before[:5], before[5] + 1, before[6] + 3, before[7] + 1]
-    [event] = await events_for(sessions, "joint-visit")
+    [event] = await events_for(sessions, label)
     risks = [d for d in event.entry.disclosures if (d.record_type, d.field) == ("risk", "evidence")]
     assert {(d.provider, d.reason) for d in risks} == {
         ("emergency", "party: found on a joint inspection visit it took part in")
