@@ -11,9 +11,10 @@ name of every enterprise to everyone; a record of no enterprise (a campaign) onl
 unscoped grant. A department that holds a part in a record sees it whole, whatever the
 grants say: a department an incident was routed to (its incident, chemicals, responses and
 teams), the coordinator of an incident (its teams), an item's lead department (the item and
-its campaign). A grant ``during: incident`` applies only for emergency_response, with the
-case reference of an open incident the caller acknowledged, to records of enterprises in
-that incident's zone. Masks are re-implemented from their documented
+its campaign), a joint inspection plan's participants (the plan, its visits, and the risks
+its visits' results opened). A grant ``during: incident`` applies only for
+emergency_response, with the case reference of an open incident the caller acknowledged, to
+records of enterprises in that incident's zone. Masks are re-implemented from their documented
 examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
 district, a phone's first three and last four digits, a name's first character, and a
 document number's first four and last two characters.
@@ -22,6 +23,7 @@ document number's first four and last two characters.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
@@ -214,6 +216,34 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        # Joint inspections: the plan (of no enterprise) and its visits.
+        TypeSpec(
+            "joint_inspection_plan",
+            "JointInspectionPlan",
+            "joint_inspection_plan",
+            (
+                _f("title"),
+                _f("legal_basis"),
+                _f("window_from", "day"),
+                _f("window_until", "day"),
+                _f("status", "enum"),
+                _f("proposed_on", "day", "month"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "joint_inspection_visit",
+            "JointInspectionVisit",
+            "joint_inspection_visit",
+            (
+                _f("visited_on", "day"),
+                _f("departments", "list"),
+                _f("inspectors", "list"),
+                _f("departments_present", "int"),
+                _f("reception_hours", "amount"),
+            ),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -230,6 +260,7 @@ CHILD_LISTS: dict[str, dict[str, tuple[str, str]]] = {
         "team": ("incident_team_member", "incident_id"),
     },
     "rectification_campaign": {"items": ("rectification_item", "campaign_id")},
+    "joint_inspection_plan": {"visits": ("joint_inspection_visit", "plan_id")},
 }
 _OF_ENTERPRISE = {"enterprise": ("enterprise", "enterprise_id")}
 _OF_INCIDENT = {**_OF_ENTERPRISE, "incident": ("incident", "incident_id")}
@@ -248,6 +279,11 @@ BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
         **_OF_ENTERPRISE,
         "campaign": ("rectification_campaign", "campaign_id"),
     },
+    "joint_inspection_plan": {},
+    "joint_inspection_visit": {
+        **_OF_ENTERPRISE,
+        "plan": ("joint_inspection_plan", "plan_id"),
+    },
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
@@ -257,6 +293,8 @@ ROOT_LISTS = {
     "incidents": "incident",
     "rectification_campaigns": "rectification_campaign",
     "rectification_items": "rectification_item",
+    "joint_inspection_plans": "joint_inspection_plan",
+    "joint_inspection_visits": "joint_inspection_visit",
 }
 # The root list through which records of each type are reached.
 ROOT_OF = {
@@ -380,6 +418,18 @@ _COLUMNS = {
     "rectification_campaign": "id, owner_department_id, title, zone, basis, started_on, ends_on",
     "rectification_item": "id, campaign_id, enterprise_id, owner_department_id, measure,"
     " deadline, lead_department_id, status, outcome, completed_on, note",
+    "joint_inspection_plan": "id, owner_department_id, title, legal_basis, window_from,"
+    " window_until, status, proposed_on",
+    "joint_inspection_visit": "id, plan_id, enterprise_id, owner_department_id, visited_on,"
+    " departments, inspectors, departments_present, reception_hours",
+}
+# A plan's participants (who take part in it and its records) and the risks its visits'
+# results opened (which its participants see, as found jointly).
+_INSPECTION_PARTS = {
+    "joint_inspection_participant": "SELECT plan_id, department_id FROM"
+    " joint_inspection_participant",
+    "joint_inspection_result": "SELECT plan_id, risk_id FROM joint_inspection_result"
+    " WHERE risk_id IS NOT NULL",
 }
 # Columns that hold a department's id, and the field that shows its code.
 _DEPARTMENT_COLUMNS = {
@@ -414,6 +464,12 @@ async def read_rows(session: AsyncSession) -> Rows:
                 row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
             rows.append(row)
         records[record_type] = rows
+    for name, statement in _INSPECTION_PARTS.items():
+        result = await session.execute(text(statement))
+        records[name] = [
+            {"plan_id": plan, "department": departments.get(other, ""), "risk_id": other}
+            for plan, other in result
+        ]
     return Rows(departments, records)
 
 
@@ -431,6 +487,8 @@ def graphql_value(spec: FieldSpec, value: Any) -> Any:
         return bool(value)
     if spec.kind == "int":
         return int(value)
+    if spec.kind == "list":  # a JSON array, as the driver returns it (SQLite: its text)
+        return json.loads(value) if isinstance(value, str) else list(value)
     if spec.kind == "moment":  # a moment in UTC, as ISO 8601 with its offset
         return as_moment(value).astimezone(dt.UTC).isoformat()
     return str(value)
@@ -594,12 +652,26 @@ class Oracle:
             return routed or coordinates
         if record_type == "rectification_item":
             return bool(record["lead_department"] == self.caller)
+        if record_type in {"joint_inspection_plan", "joint_inspection_visit"}:
+            plan = record["id"] if record_type == "joint_inspection_plan" else record["plan_id"]
+            return self._takes_part(plan)
+        if record_type == "risk":
+            return any(
+                r["risk_id"] == record["id"] and self._takes_part(r["plan_id"])
+                for r in self.rows.records["joint_inspection_result"]
+            )
         if record_type == "rectification_campaign":
             return any(
                 item["campaign_id"] == record["id"] and item["lead_department"] == self.caller
                 for item in self.rows.records["rectification_item"]
             )
         return False
+
+    def _takes_part(self, plan_id: int) -> bool:
+        return any(
+            p["plan_id"] == plan_id and p["department"] == self.caller
+            for p in self.rows.records["joint_inspection_participant"]
+        )
 
     def visible(self, record_type: str, record: Mapping[str, Any]) -> bool:
         if record_type == "enterprise" or record["owner"] == self.caller:
@@ -626,7 +698,7 @@ class Oracle:
                     continue
                 seen = self.visible(record_type, record)
                 for f in spec.governed:
-                    if f.kind in {"bool", "department"} or record[f.name] is None:
+                    if f.kind in {"bool", "department", "list"} or record[f.name] is None:
                         continue
                     if not seen or self.level(record_type, record, f.name) != FULL:
                         value = str(graphql_value(f, record[f.name]))

@@ -135,7 +135,8 @@ def test_the_summary_counts_what_was_written(built: tuple[Path, DemoSummary]) ->
         summary.lifecycle_events,
         summary.dangerous_chemical_entries,
         summary.credit_ratings,
-        summary.risks,
+        # The joint inspection's findings are risks too, written with the joint work.
+        summary.risks + summary.joint_work.get("joint_inspection_finding", 0),
         summary.safety_grades,
         summary.standardization_certificates,
     ]

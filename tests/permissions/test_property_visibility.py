@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
-from liaison.db import incident_models, models, rectification_models
+from liaison.db import incident_models, inspection_models, models, rectification_models
 from liaison.db.agreements import store_agreement
 from liaison.permissions.policy_file import parse_agreement
 from liaison.schema.build import build_schema
@@ -66,6 +66,8 @@ OWNERS = {
     "incident_team_member": ["emergency", "park", "ecology", "customs"],
     "rectification_campaign": ["park"],
     "rectification_item": ["park"],
+    "joint_inspection_plan": ["customs"],
+    "joint_inspection_visit": ["customs"],
 }
 OPEN_INCIDENT, CLOSED_INCIDENT = "INC-2026-0001", "INC-2026-0002"
 # The case a request names: mostly none; the open incident (acknowledged by emergency, park
@@ -309,6 +311,79 @@ async def add_joint_work(session: AsyncSession, world: World) -> None:
             (USCC_CHEMICAL, "rectification", dt.date(2026, 9, 30), "market", "listed", None),
             (USCC_PAINTS, "rectification", dt.date(2026, 7, 1), "emergency", "completed", "done"),
             (USCC_WAREHOUSE, "relocation", dt.date(2030, 6, 30), "customs", "in_progress", "far"),
+        )
+    )
+    await add_joint_inspection(session, world)
+
+
+async def add_joint_inspection(session: AsyncSession, world: World) -> None:
+    """Customs' plan with emergency and park (ecology and market take no part), its visit to
+    the chemical plant, and the risk of emergency's its non-compliant item opened."""
+    ids, chemical = world.departments, world.enterprises[USCC_CHEMICAL]
+    plan = inspection_models.JointInspectionPlan(
+        owner_department_id=ids["customs"],
+        title="Lingang joint inspection",
+        legal_basis="FTZ-MOU-2026-01",
+        window_from=dt.date(2026, 3, 1),
+        window_until=dt.date(2026, 12, 31),
+        status="active",
+        proposed_on=dt.date(2026, 2, 26),
+    )
+    session.add(plan)
+    await session.flush()
+    owned = {"plan_id": plan.id, "owner_department_id": ids["customs"]}
+    item = inspection_models.JointInspectionItem(
+        **owned,
+        department_id=ids["emergency"],
+        code="DG-07",
+        aspect="goods_and_dangerous_chemicals",
+        text="禁忌物料分区分类储存",
+        legal_reference="GB 15603-2022",
+    )
+    visit = inspection_models.JointInspectionVisit(
+        **owned,
+        enterprise_id=chemical,
+        visited_on=dt.date(2026, 9, 15),
+        departments=["customs", "emergency"],
+        inspectors=["customs: 张伟", "emergency: 李娜"],
+        departments_present=2,
+        reception_hours=Decimal("6.5"),
+    )
+    risk = models.Risk(
+        enterprise_id=chemical,
+        owner_department_id=ids["emergency"],
+        category="goods_and_dangerous_chemicals",
+        description="DG-07: oxidisers next to flammable liquids",
+        level="general",
+        found_on=dt.date(2026, 9, 15),
+        rectification_deadline=dt.date(2026, 10, 15),
+        status="reported",
+        supervising_department_id=ids["emergency"],
+        evidence="joint inspection plan, visit, item DG-07",
+    )
+    session.add_all(
+        [
+            *(
+                inspection_models.JointInspectionParticipant(
+                    **owned, department_id=ids[code], response="accepted"
+                )
+                for code in ("customs", "emergency", "park")
+            ),
+            item,
+            visit,
+            risk,
+        ]
+    )
+    await session.flush()
+    session.add(
+        inspection_models.JointInspectionResult(
+            **owned,
+            visit_id=visit.id,
+            enterprise_id=chemical,
+            item_id=item.id,
+            outcome="non_compliant",
+            note="oxidisers next to flammable liquids",
+            risk_id=risk.id,
         )
     )
 
@@ -697,9 +772,78 @@ EMERGENCY = Scenario(
 )
 
 
+# Always asked too: customs' joint inspection as its participants (emergency, park), two
+# departments granted parts of it (ecology the plan's title and month of proposal, market
+# the visits' hours in one zone) and one with nothing (the risks its visit opened are seen
+# by the participants as found jointly).
+INSPECTIONS = Scenario(
+    agreements=[
+        {
+            "agreement": "property-inspections",
+            "title": "joint inspection",
+            "legal_basis": "property test",
+            "purposes": PURPOSES,
+            "valid_from": WINDOWS["current"][0],
+            "valid_until": WINDOWS["current"][1],
+            "parties": CODES,
+            "status": "active",
+            "grants": [
+                {
+                    "provider": "customs",
+                    "consumers": ["ecology"],
+                    "record_type": "joint_inspection_plan",
+                    "fields": {"title": "full", "proposed_on": "masked"},
+                },
+                {
+                    "provider": "customs",
+                    "consumers": ["market"],
+                    "record_type": "joint_inspection_visit",
+                    "scope": {"zones": ["Lingang Chemical Park"]},
+                    "fields": {"reception_hours": "full", "visited_on": "full"},
+                },
+            ],
+        }
+    ],
+    roots=[
+        (
+            "joint_inspection_plans",
+            Selection(
+                "joint_inspection_plan",
+                ("id", "owner", "title", "status", "proposed_on"),
+                (
+                    (
+                        "visits",
+                        Selection(
+                            "joint_inspection_visit",
+                            ("id", "departments", "departments_present", "reception_hours"),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        (
+            "joint_inspection_visits",
+            Selection(
+                "joint_inspection_visit",
+                ("id", "visited_on", "inspectors", "reception_hours"),
+                (("plan", Selection("joint_inspection_plan", ("id", "title"))),),
+            ),
+        ),
+        ("risks", Selection("risk", ("id", "owner", "category", "status"))),
+    ],
+    askers=[
+        ("park", "joint_inspection", None),
+        ("emergency", "joint_inspection", None),
+        ("ecology", "joint_inspection", None),
+        ("market", "joint_inspection", None),
+    ],
+)
+
+
 @PROPERTY
 @given(scenario=scenarios())
 @example(scenario=EMERGENCY)
+@example(scenario=INSPECTIONS)
 async def test_a_response_holds_exactly_the_values_the_agreements_grant(
     http: httpx.AsyncClient, keys: SigningKeys, sessions: Sessions, rows: Rows, scenario: Scenario
 ) -> None:
@@ -726,6 +870,7 @@ async def test_a_response_holds_exactly_the_values_the_agreements_grant(
 @PROPERTY
 @given(scenario=scenarios())
 @example(scenario=EMERGENCY)
+@example(scenario=INSPECTIONS)
 async def test_every_withheld_field_has_exactly_one_forbidden_error_and_nothing_else_has(
     http: httpx.AsyncClient, keys: SigningKeys, sessions: Sessions, rows: Rows, scenario: Scenario
 ) -> None:

@@ -19,6 +19,8 @@ from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRo
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
 from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
+from liaison.schema.inspection_mutations import InspectionMutation
+from liaison.schema.inspections import InspectionQuery, InspectionSubscription
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
 from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
@@ -41,6 +43,7 @@ QUERY_TYPES: tuple[type, ...] = (
     IncidentQuery,
     EmergencyRosterQuery,
     RectificationQuery,
+    InspectionQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -49,11 +52,13 @@ MUTATION_TYPES: tuple[type, ...] = (
     IncidentMutation,
     EmergencyRosterMutation,
     RectificationMutation,
+    InspectionMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
     ReferralSubscription,
     IncidentSubscription,
+    InspectionSubscription,
 )
 
 

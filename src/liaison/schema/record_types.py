@@ -12,6 +12,15 @@ from liaison.schema.types.incidents import (
     IncidentResponse,
     IncidentTeamMember,
 )
+from liaison.schema.types.inspections import (
+    JointInspectionDraw,
+    JointInspectionItem,
+    JointInspectionParticipant,
+    JointInspectionPlan,
+    JointInspectionResult,
+    JointInspectionTarget,
+    JointInspectionVisit,
+)
 from liaison.schema.types.records import (
     CreditRating,
     DangerousChemicalEntry,
@@ -27,6 +36,16 @@ REFERRAL_GRAPHQL_TYPES: dict[str, type[Any]] = {
     "referral": Referral,
     "referral_attachment": ReferralAttachment,
     "public_report": PublicReport,
+}
+
+INSPECTION_GRAPHQL_TYPES: dict[str, type[Any]] = {
+    "joint_inspection_plan": JointInspectionPlan,
+    "joint_inspection_participant": JointInspectionParticipant,
+    "joint_inspection_item": JointInspectionItem,
+    "joint_inspection_draw": JointInspectionDraw,
+    "joint_inspection_target": JointInspectionTarget,
+    "joint_inspection_visit": JointInspectionVisit,
+    "joint_inspection_result": JointInspectionResult,
 }
 
 CORE_GRAPHQL_TYPES: dict[str, type[Any]] = {
@@ -48,4 +67,5 @@ GRAPHQL_TYPES: dict[str, type[Any]] = {
     "incident_team_member": IncidentTeamMember,
     "rectification_campaign": RectificationCampaign,
     "rectification_item": RectificationItem,
+    **INSPECTION_GRAPHQL_TYPES,
 }

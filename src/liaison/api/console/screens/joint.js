@@ -11,8 +11,8 @@ import * as purpose from "../purpose.js";
 import { has } from "../schema.js";
 
 const JOINT = [
-  { key: "plans", field: "inspectionPlans", label: "nav.plans" },
-  { key: "visits", field: "inspectionVisits", label: "nav.visits" },
+  { key: "plans", field: "jointInspectionPlans", label: "nav.plans" },
+  { key: "visits", field: "jointInspectionVisits", label: "nav.visits" },
   { key: "referrals", field: "referrals", label: "nav.referrals" },
   { key: "incidents", field: "incidents", label: "nav.incidents" },
 ];
