@@ -18,8 +18,11 @@ from liaison.schema.caches import CachedParsing, CachedValidation
 from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
+from liaison.schema.grade_mutations import GradeMutation
+from liaison.schema.grades import GradeQuery, GradeSubscription
 from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
+from liaison.schema.ledger import LedgerMutation, LedgerSubscription
 from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
@@ -41,6 +44,7 @@ QUERY_TYPES: tuple[type, ...] = (
     IncidentQuery,
     EmergencyRosterQuery,
     RectificationQuery,
+    GradeQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -49,11 +53,15 @@ MUTATION_TYPES: tuple[type, ...] = (
     IncidentMutation,
     EmergencyRosterMutation,
     RectificationMutation,
+    GradeMutation,
+    LedgerMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
     ReferralSubscription,
     IncidentSubscription,
+    GradeSubscription,
+    LedgerSubscription,
 )
 
 

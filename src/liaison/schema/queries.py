@@ -71,6 +71,7 @@ async def _page(
             other_owners=other_owners,
             owner_ids=dict(directory.ids),
             owner_column=table.owner,
+            access=context.access,
         )
         rows = await fetch_records(
             session,
@@ -84,6 +85,10 @@ async def _page(
     page = Page(gate, directory.codes, record_type, rows[:size])
     reached_keys(context, info.path, record_type, page.shown)
     return page_connection(page, has_next_page=len(rows) > size)
+
+
+# For other areas' root lists (schema/grades.py): the same row scope, filters and paging.
+record_page = _page
 
 
 async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:

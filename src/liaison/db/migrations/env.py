@@ -9,6 +9,7 @@ from liaison.db import (
     audit_models,  # noqa: F401  (registers the audit tables)
     identity_models,  # noqa: F401  (registers the identity tables)
     incident_models,  # noqa: F401  (registers the incident tables)
+    ledger_models,  # noqa: F401  (registers the ledger's alterations, departments' places)
     people_models,  # noqa: F401  (registers the people tables)
     rectification_models,  # noqa: F401  (registers the rectification tables)
     referral_models,  # noqa: F401  (registers the referral tables)
