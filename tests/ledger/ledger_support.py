@@ -19,6 +19,8 @@ from liaison.api.keys import SigningKeys
 from world import token
 
 Sessions = async_sessionmaker[AsyncSession]
+# Valid (GB 32100-2015 check character), registered in no test world.
+UNKNOWN_USCC = "91310000MA1FL0AB6D"
 
 GRADE = """
 mutation($input: GradeEnterpriseInput!) {

@@ -12,6 +12,7 @@ from ledger_support import (
     GRADE,
     ISSUE,
     REVOKE,
+    UNKNOWN_USCC,
     Sessions,
     certificate_input,
     counts,
@@ -24,8 +25,6 @@ from ledger_support import (
 from audit_events import events_for
 from liaison.api.keys import SigningKeys
 from world import USCC_CHEMICAL, USCC_PAINTS, World
-
-UNKNOWN_USCC = "91310000MA1FL0AB6D"
 
 
 async def test_the_bureau_grades_an_enterprise_after_its_self_assessment(

@@ -202,6 +202,7 @@ def _has_related(
     ``condition``. Only reached records count (row scope in SQL, as a list applies it), so
     the filter reveals nothing of records out of the caller's scope."""
     table = RECORD_TABLES[record_type]
+    assert table.enterprise is not None, "related records belong to an enterprise"
     of_enterprise: ColumnElement[bool] = table.enterprise == models.Enterprise.id
     return exists(
         select(table.id).where(
