@@ -21,8 +21,9 @@ from ledger_support import (
 )
 
 from audit_events import events_for
+from faults import audit_storage_unwritable
 from liaison.api.keys import SigningKeys
-from world import USCC_CHEMICAL, World, grant
+from world import USCC_CHEMICAL, World, grant, token
 
 
 async def test_the_registry_alters_details_and_the_ledger_keeps_old_and_new(
@@ -254,3 +255,33 @@ async def test_the_history_is_governed_field_by_field_with_the_enterprises_masks
     assert withheld["extensions"]["code"] == "FORBIDDEN"
     assert withheld["extensions"]["element"] == "enterprise_alteration.old_legal_representative"
     assert park["data"]["enterprise"]["alterations"] == []
+
+
+async def test_an_alteration_is_not_made_when_its_audit_event_cannot_be_written(
+    http: httpx.AsyncClient, keys: SigningKeys, world: World, sessions: Sessions
+) -> None:
+    before = await counts(sessions)
+
+    async with audit_storage_unwritable(sessions):
+        response = await http.post(
+            "/graphql",
+            json={"query": ALTER, "variables": {"input": alteration_input(USCC_CHEMICAL)}},
+            headers={"Authorization": f"Bearer {token(keys, 'market', 'contributor')}"},
+        )
+    after = await post(
+        http,
+        keys,
+        f'{{ enterprise(uscc: "{USCC_CHEMICAL}") {{ address legalRepresentative }} }}',
+        department="market",
+        roles=("reader",),
+    )
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["AUDIT_UNAVAILABLE"]
+    assert await counts(sessions) == before
+    assert after["data"]["enterprise"] == {
+        "address": "上海市浦东新区海港大道1500号",
+        "legalRepresentative": "王建国",
+    }
