@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
-from liaison.db import incident_models, inspection_models, models, rectification_models
+from liaison.db import (
+    incident_models,
+    inspection_models,
+    ledger_models,
+    models,
+    rectification_models,
+)
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
 from liaison.db.referral_models import (
@@ -41,6 +47,8 @@ _TABLES = [
     inspection_models.JointInspectionParticipant,
     inspection_models.JointInspectionPlan,
     inspection_models.Inspector,
+    ledger_models.EnterpriseAlteration,
+    ledger_models.DepartmentPlace,
     ReferredRecord,
     ReferralAttachment,
     AttachmentBlob,

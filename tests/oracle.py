@@ -82,6 +82,7 @@ TYPES: dict[str, TypeSpec] = {
                 _f("registered_on", "day", "month"),
                 _f("status", "enum"),
                 _f("status_since", "day", "month"),
+                _f("business_scope"),
             ),
             links=("id", "uscc", "name", "owner"),
         ),
@@ -244,6 +245,54 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        # The ledger branch: grades and certificates written, alterations of details.
+        TypeSpec(
+            "safety_grade",
+            "SafetyGrade",
+            "safety_grade",
+            (
+                _f("scheme", "enum"),
+                _f("grade"),
+                _f("assessed_on", "day", "month"),
+                _f("valid_until", "day", "month"),
+                _f("self_assessment_score", "amount", "band", 10),
+                _f("self_assessed_on", "day", "month"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "standardization_certificate",
+            "StandardizationCertificate",
+            "standardization_certificate",
+            (
+                _f("level", "int"),
+                _f("certificate_number", "text", "keep_ends", 4, 2),
+                _f("issued_on", "day", "month"),
+                _f("valid_until", "day", "month"),
+                _f("status", "enum"),
+                _f("revoked_on", "day", "month"),
+                _f("revocation_reason"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "enterprise_alteration",
+            "EnterpriseAlteration",
+            "enterprise_alteration",
+            (
+                _f("altered_on", "day", "month"),
+                _f("basis", "text", "keep_ends", 4, 2),
+                _f("old_name"),
+                _f("new_name"),
+                _f("old_address", "text", "district"),
+                _f("new_address", "text", "district"),
+                _f("old_legal_representative", "text", "name"),
+                _f("new_legal_representative", "text", "name"),
+                _f("old_business_scope"),
+                _f("new_business_scope"),
+            ),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -253,6 +302,9 @@ CHILD_LISTS: dict[str, dict[str, tuple[str, str]]] = {
         "dangerous_chemical_entries": ("dangerous_chemical_entry", "enterprise_id"),
         "credit_ratings": ("credit_rating", "enterprise_id"),
         "risks": ("risk", "enterprise_id"),
+        "safety_grades": ("safety_grade", "enterprise_id"),
+        "standardization_certificates": ("standardization_certificate", "enterprise_id"),
+        "alterations": ("enterprise_alteration", "enterprise_id"),
     },
     "incident": {
         "chemicals": ("incident_chemical", "incident_id"),
@@ -284,6 +336,9 @@ BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
         **_OF_ENTERPRISE,
         "plan": ("joint_inspection_plan", "plan_id"),
     },
+    "safety_grade": _OF_ENTERPRISE,
+    "standardization_certificate": _OF_ENTERPRISE,
+    "enterprise_alteration": _OF_ENTERPRISE,
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
@@ -295,6 +350,8 @@ ROOT_LISTS = {
     "rectification_items": "rectification_item",
     "joint_inspection_plans": "joint_inspection_plan",
     "joint_inspection_visits": "joint_inspection_visit",
+    "safety_grades": "safety_grade",
+    "standardization_certificates": "standardization_certificate",
 }
 # The root list through which records of each type are reached.
 ROOT_OF = {
@@ -302,6 +359,7 @@ ROOT_OF = {
     "incident_chemical": "incidents",
     "incident_response": "incidents",
     "incident_team_member": "incidents",
+    "enterprise_alteration": "enterprises",
 }
 EMERGENCY_RESPONSE = "emergency_response"
 
@@ -398,7 +456,7 @@ class Rows:
 
 _COLUMNS = {
     "enterprise": "id, uscc, name, owner_department_id, zone, address, legal_representative,"
-    " contact_phone, industry, registered_on, status, status_since",
+    " contact_phone, industry, registered_on, status, status_since, business_scope",
     "dangerous_chemical_entry": "id, enterprise_id, owner_department_id, declaration_number,"
     " chemical_name, cas_number, un_number, hazard_class, packing_group, quantity, unit, port,"
     " entry_date, storage_location, declared_value, consignee",
@@ -422,6 +480,13 @@ _COLUMNS = {
     " window_until, status, proposed_on",
     "joint_inspection_visit": "id, plan_id, enterprise_id, owner_department_id, visited_on,"
     " departments, inspectors, departments_present, reception_hours",
+    "safety_grade": "id, enterprise_id, owner_department_id, scheme, grade, assessed_on,"
+    " valid_until, self_assessment_score, self_assessed_on",
+    "standardization_certificate": "id, enterprise_id, owner_department_id, level,"
+    " certificate_number, issued_on, valid_until, revoked_on, revocation_reason",
+    "enterprise_alteration": "id, enterprise_id, owner_department_id, altered_on, basis,"
+    " old_name, new_name, old_address, new_address, old_legal_representative,"
+    " new_legal_representative, old_business_scope, new_business_scope",
 }
 # A plan's participants (who take part in it and its records) and the risks its visits'
 # results opened (which its participants see, as found jointly).
@@ -462,6 +527,10 @@ async def read_rows(session: AsyncSession) -> Rows:
             if record_type == "rectification_item":
                 deadline = as_date(row["deadline"])
                 row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
+            if record_type == "standardization_certificate":
+                lapsed = as_date(row["valid_until"]) < dt.date.today()
+                revoked = row["revoked_on"] is not None
+                row["status"] = "revoked" if revoked else "expired" if lapsed else "valid"
             rows.append(row)
         records[record_type] = rows
     for name, statement in _INSPECTION_PARTS.items():

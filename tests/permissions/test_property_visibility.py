@@ -21,7 +21,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
-from liaison.db import incident_models, inspection_models, models, rectification_models
+from liaison.db import (
+    incident_models,
+    inspection_models,
+    ledger_models,
+    models,
+    rectification_models,
+)
 from liaison.db.agreements import store_agreement
 from liaison.permissions.policy_file import parse_agreement
 from liaison.schema.build import build_schema
@@ -68,6 +74,9 @@ OWNERS = {
     "rectification_item": ["park"],
     "joint_inspection_plan": ["customs"],
     "joint_inspection_visit": ["customs"],
+    "safety_grade": ["emergency", "park"],
+    "standardization_certificate": ["emergency"],
+    "enterprise_alteration": ["market", "park"],
 }
 OPEN_INCIDENT, CLOSED_INCIDENT = "INC-2026-0001", "INC-2026-0002"
 # The case a request names: mostly none; the open incident (acknowledged by emergency, park
@@ -191,6 +200,81 @@ async def add_records(session: AsyncSession, world: World) -> None:
         ]
     )
     await add_joint_work(session, world)
+    await add_ledger_records(session, world, jinqiao.id)
+
+
+async def add_ledger_records(session: AsyncSession, world: World, jinqiao: int) -> None:
+    """Grades (with and without a self-assessment), certificates valid, expired and
+    revoked, and alterations by each enterprise owner, one with every detail null."""
+    ids = world.departments
+    chemical, warehouse = world.enterprises[USCC_CHEMICAL], world.enterprises[USCC_WAREHOUSE]
+    session.add_all(
+        [
+            models.SafetyGrade(
+                enterprise_id=chemical,
+                owner_department_id=ids["emergency"],
+                scheme="enterprise_supervision",
+                grade="B",
+                assessed_on=dt.date(2026, 3, 15),
+                valid_until=dt.date(2027, 3, 14),
+                self_assessment_score=Decimal("82.50"),
+                self_assessed_on=dt.date(2026, 2, 1),
+            ),
+            models.SafetyGrade(
+                enterprise_id=jinqiao,
+                owner_department_id=ids["park"],
+                scheme="park_risk",
+                grade="A",
+                assessed_on=dt.date(2025, 12, 20),
+            ),
+            models.StandardizationCertificate(
+                enterprise_id=warehouse,
+                owner_department_id=ids["emergency"],
+                level=2,
+                certificate_number="沪AQBWHII2024000017",
+                issued_on=dt.date(2024, 5, 1),
+                valid_until=dt.date(2099, 4, 30),
+            ),
+            models.StandardizationCertificate(
+                enterprise_id=chemical,
+                owner_department_id=ids["emergency"],
+                level=3,
+                certificate_number="沪AQBWHIII2020000003",
+                issued_on=dt.date(2020, 1, 1),
+                valid_until=dt.date(2022, 12, 31),
+            ),
+            models.StandardizationCertificate(
+                enterprise_id=jinqiao,
+                owner_department_id=ids["emergency"],
+                level=1,
+                certificate_number="AQBWHI2025000001",
+                issued_on=dt.date(2025, 6, 1),
+                valid_until=dt.date(2099, 5, 31),
+                revoked_on=dt.date(2026, 2, 1),
+                revocation_reason="fatal accident",
+            ),
+            ledger_models.EnterpriseAlteration(
+                enterprise_id=chemical,
+                owner_department_id=ids["market"],
+                altered_on=dt.date(2026, 4, 2),
+                basis="SHPD-BG-2026-0007",
+                old_address="上海市浦东新区海港大道1500号",
+                new_address="上海市奉贤区海湾路88号",
+                old_legal_representative="王建国",
+                new_legal_representative="李海燕",
+            ),
+            ledger_models.EnterpriseAlteration(
+                enterprise_id=jinqiao,
+                owner_department_id=ids["park"],
+                altered_on=dt.date(2025, 12, 2),
+                basis="JQ-BG-2025-0100",
+                old_name="金桥化工有限公司",
+                new_name="金桥精细化工有限公司",
+                old_business_scope=None,
+                new_business_scope="fine chemicals, no storage",
+            ),
+        ]
+    )
 
 
 def _moment(day: int, hour: int) -> dt.datetime:

@@ -221,6 +221,7 @@ def _register_groups() -> None:
     from liaison.api.cli_audit import audit
     from liaison.api.cli_backup import backup_command, restore_command
     from liaison.api.cli_console import console
+    from liaison.api.cli_departments import departments
     from liaison.api.cli_identity import clients, keys_group, tokens
     from liaison.api.cli_maintenance import maintenance
     from liaison.api.cli_users import users
@@ -235,6 +236,7 @@ def _register_groups() -> None:
     main.add_command(backup_command)
     main.add_command(restore_command)
     main.add_command(users)
+    main.add_command(departments)
 
 
 _register_groups()

@@ -102,6 +102,7 @@ class Enterprise(OwnedRecord, Base):
     contact_phone: Mapped[str] = mapped_column(String(32))
     industry: Mapped[str] = mapped_column(String(100))
     registered_on: Mapped[dt.date] = mapped_column(Date)
+    business_scope: Mapped[str | None] = mapped_column(Text)  # migration 0017
     # Derived from the ledger: rewritten in the same transaction as every appended event.
     status: Mapped[str] = mapped_column(String(32), index=True)
     status_since: Mapped[dt.date] = mapped_column(Date)
@@ -201,6 +202,9 @@ class SafetyGrade(OwnedRecord, Base):
     grade: Mapped[str] = mapped_column(String(1))
     assessed_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    # The enterprise's own assessment the bureau's grade follows (migration 0017).
+    self_assessment_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    self_assessed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class StandardizationCertificate(OwnedRecord, Base):
@@ -216,6 +220,9 @@ class StandardizationCertificate(OwnedRecord, Base):
     certificate_number: Mapped[str] = mapped_column(String(64), unique=True)
     issued_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date] = mapped_column(Date)
+    # Expiry is derived from valid_until; revocation is recorded (migration 0017).
+    revoked_on: Mapped[dt.date | None] = mapped_column(Date)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Agreement(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, case
 from liaison.db import models
 from liaison.db.incident_tables import INCIDENT_TABLES
 from liaison.db.inspection_tables import INSPECTION_CONDITIONS, INSPECTION_TABLES
+from liaison.db.ledger_tables import LEDGER_TABLES, certificate_status
 from liaison.db.record_tables import RecordTable, add_parties, child_table, columns_of, today
 from liaison.db.rectification_tables import RECTIFICATION_TABLES
 from liaison.db.referral_tables import REFERRAL_TABLES, REFERRED_CONDITIONS
@@ -42,6 +43,7 @@ CORE_TABLES: dict[str, RecordTable] = {
                     "registered_on",
                     "status",
                     "status_since",
+                    "business_scope",
                 ),
             ),
             "owner": models.Enterprise.owner_department_id,
@@ -96,7 +98,13 @@ CORE_TABLES: dict[str, RecordTable] = {
         overdue=_overdue(),
     ),
     "safety_grade": child_table(
-        models.SafetyGrade, "scheme", "grade", "assessed_on", "valid_until"
+        models.SafetyGrade,
+        "scheme",
+        "grade",
+        "assessed_on",
+        "valid_until",
+        "self_assessment_score",
+        "self_assessed_on",
     ),
     "standardization_certificate": child_table(
         models.StandardizationCertificate,
@@ -104,6 +112,9 @@ CORE_TABLES: dict[str, RecordTable] = {
         "certificate_number",
         "issued_on",
         "valid_until",
+        "revoked_on",
+        "revocation_reason",
+        status=certificate_status(),
     ),
 }
 
@@ -114,6 +125,7 @@ RECORD_TABLES: dict[str, RecordTable] = {
     **INCIDENT_TABLES,
     **RECTIFICATION_TABLES,
     **INSPECTION_TABLES,
+    **LEDGER_TABLES,
 }
 RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)
 RECORD_TABLES = add_parties(RECORD_TABLES, INSPECTION_CONDITIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from liaison.permissions.catalogue_incidents import INCIDENT_TYPES
 from liaison.permissions.catalogue_inspections import INSPECTION_PARTIES, INSPECTION_TYPES
+from liaison.permissions.catalogue_ledger import LEDGER_TYPES
 from liaison.permissions.catalogue_rectification import RECTIFICATION_TYPES
 from liaison.permissions.catalogue_referrals import REFERRAL_TYPES, REFERRED_PARTIES
 from liaison.permissions.masking import (
@@ -44,6 +45,7 @@ CORE_TYPES: tuple[RecordType, ...] = (
             "risks",
             "safety_grades",
             "standardization_certificates",
+            "alterations",
         ),
         governed={
             "zone": None,
@@ -54,6 +56,7 @@ CORE_TYPES: tuple[RecordType, ...] = (
             "registered_on": month(),
             "status": None,
             "status_since": month(),
+            "business_scope": None,
         },
     ),
     record_type(
@@ -129,6 +132,8 @@ CORE_TYPES: tuple[RecordType, ...] = (
             "grade": None,
             "assessed_on": month(),
             "valid_until": month(),
+            "self_assessment_score": band(10),
+            "self_assessed_on": month(),
         },
     ),
     record_type(
@@ -140,6 +145,9 @@ CORE_TYPES: tuple[RecordType, ...] = (
             "certificate_number": keep_ends(4, 2),
             "issued_on": month(),
             "valid_until": month(),
+            "status": None,
+            "revoked_on": month(),
+            "revocation_reason": None,
         },
     ),
 )
@@ -152,6 +160,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         *INCIDENT_TYPES,
         *RECTIFICATION_TYPES,
         *INSPECTION_TYPES,
+        *LEDGER_TYPES,
     )
 }
 RECORD_TYPES = add_parties(RECORD_TYPES, REFERRED_PARTIES)

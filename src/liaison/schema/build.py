@@ -15,13 +15,17 @@ from liaison.schema.audit_chain import AuditChainQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
+from liaison.schema.counts import CountQuery
 from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
+from liaison.schema.grade_mutations import GradeMutation
+from liaison.schema.grades import GradeQuery, GradeSubscription
 from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
 from liaison.schema.inspection_mutations import InspectionMutation
 from liaison.schema.inspections import InspectionQuery, InspectionSubscription
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
+from liaison.schema.ledger import LedgerMutation, LedgerSubscription
 from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
@@ -44,6 +48,8 @@ QUERY_TYPES: tuple[type, ...] = (
     EmergencyRosterQuery,
     RectificationQuery,
     InspectionQuery,
+    GradeQuery,
+    CountQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -53,12 +59,16 @@ MUTATION_TYPES: tuple[type, ...] = (
     EmergencyRosterMutation,
     RectificationMutation,
     InspectionMutation,
+    GradeMutation,
+    LedgerMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
     ReferralSubscription,
     IncidentSubscription,
     InspectionSubscription,
+    GradeSubscription,
+    LedgerSubscription,
 )
 
 

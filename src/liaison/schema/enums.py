@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from liaison.db.ledger_models import CertificateStatus
 from liaison.db.models import LifecycleKind, RiskLevel, RiskStatus, SafetyGradeScheme
 
 # strawberry.enum annotates the classes in place; the schema uses them under these names.
@@ -16,5 +17,10 @@ strawberry.enum(
         "PARK_RISK: A is the highest risk, D the lowest. The letters run opposite ways."
     ),
 )
+strawberry.enum(
+    CertificateStatus,
+    name="CertificateStatus",
+    description="EXPIRED once validUntil has passed; REVOKED from the day it was revoked.",
+)
 
-__all__ = ["LifecycleKind", "RiskLevel", "RiskStatus", "SafetyGradeScheme"]
+__all__ = ["CertificateStatus", "LifecycleKind", "RiskLevel", "RiskStatus", "SafetyGradeScheme"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar, cast
 
 import strawberry
@@ -34,6 +35,15 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
+    # Counted only when totalCount is selected: a second statement, the list's own.
+    count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+
+    @strawberry.field(
+        description="How many records this list holds on all its pages (the ones the "
+        "caller reaches, the filter applied); null where a list does not count."
+    )
+    async def total_count(self) -> int | None:
+        return None if self.count is None else await self.count()
 
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
@@ -113,7 +123,12 @@ class _PageEdges(RowList):
         return self._page.complete(function_for)
 
 
-def page_connection(page: Page, *, has_next_page: bool) -> Connection[Any]:
+def page_connection(
+    page: Page,
+    *,
+    has_next_page: bool,
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> Connection[Any]:
     """The connection of a page whose records the caller has been shown (the gate's
     bookkeeping done by ``Page``): its edges are built only if the executor needs them."""
     last = page.shown[-1][1] if page.shown else None
@@ -123,4 +138,5 @@ def page_connection(page: Page, *, has_next_page: bool) -> Connection[Any]:
         page_info=PageInfo(
             has_next_page=has_next_page, end_cursor=None if last is None else encode_cursor(last)
         ),
+        count=count,
     )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from liaison.codes import InvalidCode, validate_uscc
 from liaison.db import models
+from liaison.db.counts import count_records
 from liaison.db.records import fetch_records
 from liaison.db.tables import RECORD_TABLES
 from liaison.schema.context import Context
@@ -71,6 +72,7 @@ async def _page(
             other_owners=other_owners,
             owner_ids=dict(directory.ids),
             owner_column=table.owner,
+            access=context.access,
         )
         rows = await fetch_records(
             session,
@@ -83,7 +85,16 @@ async def _page(
         )
     page = Page(gate, directory.codes, record_type, rows[:size])
     reached_keys(context, info.path, record_type, page.shown)
-    return page_connection(page, has_next_page=len(rows) > size)
+
+    async def count() -> int:
+        async with context.database() as session:
+            return await count_records(session, context.access, record_type, where=clauses)
+
+    return page_connection(page, has_next_page=len(rows) > size, count=count)
+
+
+# For other areas' root lists (schema/grades.py): the same row scope, filters and paging.
+record_page = _page
 
 
 async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:

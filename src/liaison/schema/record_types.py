@@ -21,6 +21,7 @@ from liaison.schema.types.inspections import (
     JointInspectionTarget,
     JointInspectionVisit,
 )
+from liaison.schema.types.ledger import EnterpriseAlteration
 from liaison.schema.types.records import (
     CreditRating,
     DangerousChemicalEntry,
@@ -68,4 +69,5 @@ GRAPHQL_TYPES: dict[str, type[Any]] = {
     "rectification_campaign": RectificationCampaign,
     "rectification_item": RectificationItem,
     **INSPECTION_GRAPHQL_TYPES,
+    "enterprise_alteration": EnterpriseAlteration,
 }

@@ -203,6 +203,10 @@ def _of_enterprise(uscc: str | None) -> list[ColumnElement[bool]]:
     return [models.Enterprise.uscc == code]
 
 
+# For workflows' subscriptions: the same optional USCC argument, checked the same way.
+of_enterprise = _of_enterprise
+
+
 @strawberry.type
 class RecordSubscription:
     @strawberry.subscription(

@@ -13,6 +13,7 @@ export const RECORD_TYPES = {
   Risk: "risk",
   SafetyGrade: "safety_grade",
   StandardizationCertificate: "standardization_certificate",
+  EnterpriseAlteration: "enterprise_alteration",
 };
 
 const TYPE_FIELDS = "name description type { kind name ofType { kind name ofType { kind name } } }";

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 # here makes no cycle.
 from liaison.db.demo.incidents import add_incidents
 from liaison.db.demo.inspections import add_inspections
+from liaison.db.demo.ledger import add_ledger
 from liaison.db.demo.rectification import add_rectification
 from liaison.db.demo.referrals import add_referrals
 
@@ -34,4 +35,5 @@ WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (
     add_incidents,
     add_rectification,
     add_inspections,
+    add_ledger,
 )

@@ -10,6 +10,7 @@ from liaison.db import (
     identity_models,  # noqa: F401  (registers the identity tables)
     incident_models,  # noqa: F401  (registers the incident tables)
     inspection_models,  # noqa: F401  (registers the joint inspection tables)
+    ledger_models,  # noqa: F401  (registers the ledger's alterations, departments' places)
     people_models,  # noqa: F401  (registers the people tables)
     rectification_models,  # noqa: F401  (registers the rectification tables)
     referral_models,  # noqa: F401  (registers the referral tables)

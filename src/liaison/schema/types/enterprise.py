@@ -6,6 +6,7 @@ from liaison.schema.enums import LifecycleKind
 from liaison.schema.reach import reached
 from liaison.schema.scalars import Day
 from liaison.schema.shared import shared
+from liaison.schema.types.ledger import EnterpriseAlteration
 from liaison.schema.types.records import (
     CreditRating,
     DangerousChemicalEntry,
@@ -44,6 +45,7 @@ class Enterprise:
         "enterprise.status", "Current lifecycle status, derived from the ledger."
     )
     status_since: Day | None = shared("enterprise.status_since")
+    business_scope: str | None = shared("enterprise.business_scope", "Scope of business.")
     lifecycle: list[LifecycleEvent] = shared(
         "enterprise.lifecycle",
         "The dynamic ledger, oldest first: every event the caller may see.",
@@ -62,4 +64,9 @@ class Enterprise:
     standardization_certificates: list[StandardizationCertificate] = shared(
         "enterprise.standardization_certificates",
         resolver=_children("standardization_certificate"),
+    )
+    alterations: list[EnterpriseAlteration] = shared(
+        "enterprise.alterations",
+        "Alterations of its registered details, oldest first: each the caller may see.",
+        resolver=_children("enterprise_alteration"),
     )

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 
-from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus, SafetyGradeScheme
+from liaison.schema.enums import (
+    CertificateStatus,
+    LifecycleKind,
+    RiskLevel,
+    RiskStatus,
+    SafetyGradeScheme,
+)
 from liaison.schema.reach import reached
 from liaison.schema.scalars import Amount, Day
 from liaison.schema.shared import shared
@@ -107,8 +113,13 @@ class SafetyGrade:
     enterprise: EnterpriseRef = shared("safety_grade.enterprise", resolver=_enterprise)
     scheme: SafetyGradeScheme | None = shared("safety_grade.scheme")
     grade: str | None = shared("safety_grade.grade")
-    assessed_on: Day | None = shared("safety_grade.assessed_on")
+    assessed_on: Day | None = shared("safety_grade.assessed_on", "When the bureau graded it.")
     valid_until: Day | None = shared("safety_grade.valid_until")
+    self_assessment_score: Amount | None = shared(
+        "safety_grade.self_assessment_score",
+        "The enterprise's self-assessment score (0-100) the grade follows.",
+    )
+    self_assessed_on: Day | None = shared("safety_grade.self_assessed_on")
 
 
 @strawberry.type(
@@ -125,3 +136,6 @@ class StandardizationCertificate:
     certificate_number: str | None = shared("standardization_certificate.certificate_number")
     issued_on: Day | None = shared("standardization_certificate.issued_on")
     valid_until: Day | None = shared("standardization_certificate.valid_until")
+    status: CertificateStatus | None = shared("standardization_certificate.status")
+    revoked_on: Day | None = shared("standardization_certificate.revoked_on")
+    revocation_reason: str | None = shared("standardization_certificate.revocation_reason")

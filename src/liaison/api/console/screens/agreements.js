@@ -13,7 +13,7 @@ const TERMS = `code version status title legalBasis purposes validFrom validUnti
 const LIST = `{ agreements { ${TERMS} } }`;
 const ONE = `query One($code: String!, $version: Int) { agreement(code: $code, version: $version) { ${TERMS} } }`;
 const RESULT = `agreement { ${TERMS} } errors { field rule message }`;
-const RECORD_TYPES = ["enterprise", "lifecycle_event", "dangerous_chemical_entry", "credit_rating", "risk", "safety_grade", "standardization_certificate"];
+const RECORD_TYPES = ["enterprise", "lifecycle_event", "dangerous_chemical_entry", "credit_rating", "risk", "safety_grade", "standardization_certificate", "enterprise_alteration"];
 
 export async function render(main, parts, query, app) {
   if (parts[0] === "new") return editor(main, null, app);
