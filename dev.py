@@ -37,14 +37,16 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return
     if not (BIN / "python").exists():
-        print(f"creating {VENV.name} ...", flush=True)
+        print(f"creating {VENV.name} ...", file=sys.stderr, flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-    print("installing pinned dependencies from requirements.lock ...", flush=True)
-    subprocess.run([*pip, "install", "-r", str(LOCK)], check=True)
-    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    # Progress goes to stderr: `TOKEN=$(python3 dev.py liaison token ...)` on a fresh clone
+    # must capture the token alone.
+    print("installing pinned dependencies from requirements.lock ...", file=sys.stderr, flush=True)
+    subprocess.run([*pip, "install", "-r", str(LOCK)], check=True, stdout=sys.stderr)
+    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True, stdout=sys.stderr)
     # The console's third-party files (ECharts), from the npm registry, checked by the lock.
-    subprocess.run([str(BIN / "liaison"), "console", "assets"], check=True)
+    subprocess.run([str(BIN / "liaison"), "console", "assets"], check=True, stdout=sys.stderr)
     STAMP.write_text(_fingerprint())
 
 
