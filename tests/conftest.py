@@ -19,6 +19,7 @@ from liaison.api.keys import SigningKeys
 from liaison.db import incident_models, models, rectification_models
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
+from liaison.db.recognition_models import Recognition
 from liaison.db.referral_models import (
     AttachmentBlob,
     PublicReport,
@@ -33,6 +34,7 @@ TEST_AUDIENCE = "urn:liaison:test-api"
 
 # Children first, so deletes never break a foreign key.
 _TABLES = [
+    Recognition,
     ReferredRecord,
     ReferralAttachment,
     AttachmentBlob,

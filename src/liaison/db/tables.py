@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, and_, case
 
 from liaison.db import models
 from liaison.db.incident_tables import INCIDENT_TABLES
+from liaison.db.recognition_tables import RECOGNITION_TABLES
 from liaison.db.record_tables import RecordTable, add_parties, child_table, columns_of, today
 from liaison.db.rectification_tables import RECTIFICATION_TABLES
 from liaison.db.referral_tables import REFERRAL_TABLES, REFERRED_CONDITIONS
@@ -112,5 +113,6 @@ RECORD_TABLES: dict[str, RecordTable] = {
     **REFERRAL_TABLES,
     **INCIDENT_TABLES,
     **RECTIFICATION_TABLES,
+    **RECOGNITION_TABLES,
 }
 RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)

@@ -18,12 +18,15 @@ from liaison.schema.caches import CachedParsing, CachedValidation
 from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
+from liaison.schema.graded_supervision import GradedSupervisionMutation, GradedSupervisionQuery
 from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
 from liaison.schema.internal_errors import HideInternalErrors, LiaisonSchema
 from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
+from liaison.schema.recognition import RecognitionQuery, RecognitionSubscription
+from liaison.schema.recognition_mutations import RecognitionMutation
 from liaison.schema.rectification import RectificationQuery
 from liaison.schema.rectification_mutations import RectificationMutation
 from liaison.schema.referral_mutations import ReferralMutation
@@ -41,6 +44,8 @@ QUERY_TYPES: tuple[type, ...] = (
     IncidentQuery,
     EmergencyRosterQuery,
     RectificationQuery,
+    RecognitionQuery,
+    GradedSupervisionQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -49,11 +54,14 @@ MUTATION_TYPES: tuple[type, ...] = (
     IncidentMutation,
     EmergencyRosterMutation,
     RectificationMutation,
+    RecognitionMutation,
+    GradedSupervisionMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
     ReferralSubscription,
     IncidentSubscription,
+    RecognitionSubscription,
 )
 
 

@@ -12,6 +12,7 @@ from liaison.schema.types.incidents import (
     IncidentResponse,
     IncidentTeamMember,
 )
+from liaison.schema.types.recognition import Recognition
 from liaison.schema.types.records import (
     CreditRating,
     DangerousChemicalEntry,
@@ -48,4 +49,5 @@ GRAPHQL_TYPES: dict[str, type[Any]] = {
     "incident_team_member": IncidentTeamMember,
     "rectification_campaign": RectificationCampaign,
     "rectification_item": RectificationItem,
+    "recognition": Recognition,
 }

@@ -10,6 +10,7 @@ from liaison.db import (
     identity_models,  # noqa: F401  (registers the identity tables)
     incident_models,  # noqa: F401  (registers the incident tables)
     people_models,  # noqa: F401  (registers the people tables)
+    recognition_models,  # noqa: F401  (registers the recognition tables)
     rectification_models,  # noqa: F401  (registers the rectification tables)
     referral_models,  # noqa: F401  (registers the referral tables)
 )
