@@ -16,11 +16,11 @@ from recognition_support import (
     add_certificate,
     counts,
     customs_rating_id,
+    post,
     recognised,
     recognition_input,
     record,
     share_results,
-    post,
 )
 
 from audit_events import events_for

@@ -15,6 +15,7 @@ from liaison.schema.audit_chain import AuditChainQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
+from liaison.schema.certificate_mutations import CertificateMutation
 from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
@@ -56,6 +57,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     RectificationMutation,
     RecognitionMutation,
     GradedSupervisionMutation,
+    CertificateMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,

@@ -79,7 +79,7 @@ async def _recogniser(context: Context, session: AsyncSession) -> int:
     return found
 
 
-async def _enterprise(session: AsyncSession, problems: Problems, uscc: str) -> int | None:
+async def enterprise_of(session: AsyncSession, problems: Problems, uscc: str) -> int | None:
     code = problems.code("uscc", validate_uscc, uscc)
     if any(e.field == "uscc" for e in problems.errors):
         return None
@@ -182,7 +182,7 @@ class RecognitionMutation:
         problems = Problems()
         async with context.database() as session:
             owner = await _recogniser(context, session)
-            enterprise_id = await _enterprise(session, problems, input.uscc)
+            enterprise_id = await enterprise_of(session, problems, input.uscc)
         kind = ResultType(input.result_type)
         result = await _result(context, problems, kind, input.result_id)
         if result is not None:
