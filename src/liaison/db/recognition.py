@@ -304,11 +304,14 @@ def lapse_event(owners: dict[int, str], lapsed: Sequence[tuple[int, int]]) -> Au
 async def lapse_and_audit(session: AsyncSession, today: dt.date) -> list[int]:
     """:func:`lapse_recognitions` with its audit event, in the caller's transaction (commit
     it; roll it back if this raises). The chain's place is taken first, which also
-    serialises concurrent runs of several processes; a run that lapses nothing writes no
-    event (roll it back: the place taken is given up)."""
-    slot = await reserve_slot(session)
-    lapsed = await lapse_recognitions(session, today)
-    if lapsed:
+    serialises concurrent runs of several processes; a run that lapses nothing gives its
+    place up (a savepoint) and writes no event, so the chain has no gap."""
+    async with session.begin_nested() as savepoint:
+        slot = await reserve_slot(session)
+        lapsed = await lapse_recognitions(session, today)
+        if not lapsed:
+            await savepoint.rollback()
+            return []
         owners = dict(
             (await session.execute(select(models.Department.id, models.Department.code))).all()
         )
@@ -324,11 +327,8 @@ async def lapse_and_audit(session: AsyncSession, today: dt.date) -> list[int]:
 
 
 async def lapse_once(sessions: async_sessionmaker[AsyncSession], today: dt.date) -> list[int]:
-    async with sessions() as session, session.begin() as transaction:
-        lapsed = await lapse_and_audit(session, today)
-        if not lapsed:
-            await transaction.rollback()
-    return lapsed
+    async with sessions() as session, session.begin():
+        return await lapse_and_audit(session, today)
 
 
 async def lapse_continuously(
