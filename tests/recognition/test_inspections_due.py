@@ -229,7 +229,8 @@ async def test_an_administrator_edits_the_rule_table_and_the_dues_follow(
                 InspectionRule.grade == "certified",
             )
         )
-    assert seeded is not None and seeded.per_year == 2
+    assert seeded is not None
+    assert seeded.per_year == 2
     given = {
         "departmentKind": "customs",
         "scheme": "customs_enterprise_credit",
