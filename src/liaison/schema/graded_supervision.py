@@ -38,6 +38,7 @@ from liaison.schema.types.enterprise import Enterprise
 Info = strawberry.Info[Context, None]
 
 MAX_PERIOD_DAYS = 366
+GONE = frozenset({"cancelled", "relocated"})
 MAX_LISTED = 1000
 SCHEMES = frozenset(
     {
@@ -122,6 +123,13 @@ async def last_inspected(context: Context, enterprise_ids: Iterable[int]) -> dic
         if risk.enterprise_id in wanted and isinstance(day, dt.date):
             last[risk.enterprise_id] = max(day, last.get(risk.enterprise_id, day))
     return last
+
+
+async def _supervised(context: Context) -> list[int]:
+    """The enterprises still to be supervised: all but those the registry's ledger shows
+    cancelled or moved away (the status read through the gate; withheld, it is kept)."""
+    enterprises = await read_records(context, "enterprise", ["status"])
+    return sorted(int(e.id) for e in enterprises if _text(e.status) not in GONE)
 
 
 async def _grades(context: Context) -> list[Grade]:
@@ -246,7 +254,7 @@ class GradedSupervisionQuery:
         kind = await _kind(context)
         async with context.database() as session:
             rules = await rules_of(session, kind)
-            enterprise_ids = list(await session.scalars(select(models.Enterprise.id)))
+        enterprise_ids = await _supervised(context)
         today = dt.date.today()
         graded = grades_in_force(await _grades(context), today)
         reduced = await _reduced(context)
