@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 
+from liaison.codes import InvalidCode, validate_uscc
 from liaison.db import models
 from liaison.db.graded_supervision import (
     DEFAULT_SCHEME,
@@ -125,10 +126,12 @@ async def last_inspected(context: Context, enterprise_ids: Iterable[int]) -> dic
     return last
 
 
-async def _supervised(context: Context) -> list[int]:
-    """The enterprises still to be supervised: all but those the registry's ledger shows
-    cancelled or moved away (the status read through the gate; withheld, it is kept)."""
-    enterprises = await read_records(context, "enterprise", ["status"])
+async def _supervised(context: Context, uscc: str | None) -> list[int]:
+    """The enterprises still to be supervised (or the one named): all but those the
+    registry's ledger shows cancelled or moved away (the status read through the gate;
+    withheld, it is kept)."""
+    where = [] if uscc is None else [models.Enterprise.uscc == uscc]
+    enterprises = await read_records(context, "enterprise", ["status"], where=where)
     return sorted(int(e.id) for e in enterprises if _text(e.status) not in GONE)
 
 
@@ -242,9 +245,15 @@ class GradedSupervisionQuery:
         "with the rule (from your grades and those shared with you) that made it due."
     )
     async def inspections_due(
-        self, info: Info, period: PeriodInput, first: int = 100
+        self, info: Info, period: PeriodInput, first: int = 100, uscc: str | None = None
     ) -> list[InspectionDue]:
         context = info.context
+        only = None
+        if uscc is not None:
+            try:
+                only = validate_uscc(uscc)
+            except InvalidCode as exc:
+                raise bad_input(str(exc), field="uscc") from None
         if period.ends_on < period.starts_on:
             raise bad_input("period.endsOn must not be before period.startsOn", field="period")
         if (period.ends_on - period.starts_on).days > MAX_PERIOD_DAYS:
@@ -254,7 +263,7 @@ class GradedSupervisionQuery:
         kind = await _kind(context)
         async with context.database() as session:
             rules = await rules_of(session, kind)
-        enterprise_ids = await _supervised(context)
+        enterprise_ids = await _supervised(context, only)
         today = dt.date.today()
         graded = grades_in_force(await _grades(context), today)
         reduced = await _reduced(context)
