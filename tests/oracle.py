@@ -11,9 +11,10 @@ name of every enterprise to everyone; a record of no enterprise (a campaign) onl
 unscoped grant. A department that holds a part in a record sees it whole, whatever the
 grants say: a department an incident was routed to (its incident, chemicals, responses and
 teams), the coordinator of an incident (its teams), an item's lead department (the item and
-its campaign). A grant ``during: incident`` applies only for emergency_response, with the
-case reference of an open incident the caller acknowledged, to records of enterprises in
-that incident's zone. Masks are re-implemented from their documented
+its campaign), the department whose result a recognition recognises (the recognition). A
+grant ``during: incident`` applies only for emergency_response, with the case reference of
+an open incident the caller acknowledged, to records of enterprises in that incident's zone.
+Masks are re-implemented from their documented
 examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
 district, a phone's first three and last four digits, a name's first character, and a
 document number's first four and last two characters.
@@ -214,6 +215,25 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        TypeSpec(
+            "recognition",
+            "Recognition",
+            "recognition",
+            (
+                _f("recognised", "department"),
+                _f("result_type", "enum"),
+                _f("facilitation", "enum"),
+                _f("valid_from", "day", "month"),
+                _f("valid_until", "day", "month"),
+                _f("legal_basis"),
+                _f("recorded_on", "day", "month"),
+                _f("status", "enum"),
+                _f("in_force", "bool"),
+                _f("lapsed_on", "day", "month"),
+                _f("lapse_reason"),
+            ),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -248,6 +268,7 @@ BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
         **_OF_ENTERPRISE,
         "campaign": ("rectification_campaign", "campaign_id"),
     },
+    "recognition": _OF_ENTERPRISE,
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
@@ -257,6 +278,7 @@ ROOT_LISTS = {
     "incidents": "incident",
     "rectification_campaigns": "rectification_campaign",
     "rectification_items": "rectification_item",
+    "recognitions": "recognition",
 }
 # The root list through which records of each type are reached.
 ROOT_OF = {
@@ -380,12 +402,16 @@ _COLUMNS = {
     "rectification_campaign": "id, owner_department_id, title, zone, basis, started_on, ends_on",
     "rectification_item": "id, campaign_id, enterprise_id, owner_department_id, measure,"
     " deadline, lead_department_id, status, outcome, completed_on, note",
+    "recognition": "id, enterprise_id, owner_department_id, recognised_department_id,"
+    " result_type, facilitation, valid_from, valid_until, legal_basis, recorded_on, status,"
+    " lapsed_on, lapse_reason",
 }
 # Columns that hold a department's id, and the field that shows its code.
 _DEPARTMENT_COLUMNS = {
     "supervising_department_id": "supervising_department",
     "department_id": "department",
     "lead_department_id": "lead_department",
+    "recognised_department_id": "recognised",
 }
 
 
@@ -409,6 +435,11 @@ async def read_rows(session: AsyncSession) -> Rows:
             if record_type == "risk":
                 deadline = as_date(row["rectification_deadline"])
                 row["overdue"] = row["status"] != "closed" and deadline < dt.date.today()
+            if record_type == "recognition":
+                today = dt.date.today()
+                row["in_force"] = row["status"] == "active" and as_date(
+                    row["valid_from"]
+                ) <= today <= as_date(row["valid_until"])
             if record_type == "rectification_item":
                 deadline = as_date(row["deadline"])
                 row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
@@ -594,6 +625,8 @@ class Oracle:
             return routed or coordinates
         if record_type == "rectification_item":
             return bool(record["lead_department"] == self.caller)
+        if record_type == "recognition":
+            return bool(record["recognised"] == self.caller)
         if record_type == "rectification_campaign":
             return any(
                 item["campaign_id"] == record["id"] and item["lead_department"] == self.caller
