@@ -11,6 +11,7 @@ import httpx
 from recognition_support import (
     PURPOSE,
     RECOGNITION_FIELDS,
+    RECORD,
     TODAY,
     Sessions,
     add_certificate,
@@ -22,10 +23,14 @@ from recognition_support import (
     record,
     share_results,
 )
+from sqlalchemy import select
 
 from audit_events import events_for
 from liaison.api.keys import SigningKeys
-from world import USCC_CHEMICAL, World
+from liaison.db import models
+from liaison.db.recognition import lapse_for_result
+from liaison.db.recognition_models import ResultType
+from world import USCC_CHEMICAL, World, grant
 
 LIST = "query { recognitions { edges { node { " + RECOGNITION_FIELDS + " } } } }"
 
@@ -126,3 +131,60 @@ async def test_the_result_read_to_check_a_recognition_is_audited_with_the_mutati
     assert ("emergency", "standardization_certificate", "valid_until", "full") in read
     written = {(k.provider, k.record_type): k.ids() for k in event.entry.disclosed}
     assert written[("customs", "recognition")] == [int(payload["recognition"]["id"])]
+
+
+ENTRIES_TO_EMERGENCY = {
+    "provider": "customs",
+    "consumers": ["emergency"],
+    "record_type": "dangerous_chemical_entry",
+    "purposes": [PURPOSE],
+    "fields": {"chemical_name": "full", "entry_date": "full"},
+}
+
+
+async def test_the_bureau_recognises_customs_identification_of_a_dangerous_chemical(
+    http: httpx.AsyncClient, keys: SigningKeys, sessions: Sessions, world: World
+) -> None:
+    async with sessions() as session, session.begin():
+        await grant(session, ENTRIES_TO_EMERGENCY)
+        entry = await session.scalar(
+            select(models.DangerousChemicalEntry.id).where(
+                models.DangerousChemicalEntry.enterprise_id == world.enterprises[USCC_CHEMICAL]
+            )
+        )
+    query = RECORD.replace(
+        "creditRating { id grade }", "dangerousChemicalEntry { chemicalName casNumber }"
+    )
+
+    body = await post(
+        http,
+        keys,
+        query,
+        department="emergency",
+        variables={
+            "input": recognition_input(
+                USCC_CHEMICAL, "DANGEROUS_CHEMICAL_ENTRY", str(entry), facilitation="FAST_RELEASE"
+            )
+        },
+    )
+
+    payload = body["data"]["recordRecognition"]
+    assert payload["errors"] == []
+    assert payload["recognition"]["resultType"] == "DANGEROUS_CHEMICAL_ENTRY"
+    assert payload["recognition"]["recognised"] == "customs"
+    # The entry shows what customs shares, and its CAS number (not granted) is withheld.
+    assert payload["recognition"]["dangerousChemicalEntry"] == {
+        "chemicalName": "Benzene",
+        "casNumber": None,
+    }
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["extensions"]["field"] == "DangerousChemicalEntry.casNumber"
+    async with sessions() as session, session.begin():
+        lapsed = await lapse_for_result(
+            session,
+            ResultType.DANGEROUS_CHEMICAL_ENTRY,
+            int(str(entry)),
+            "the identification was withdrawn",
+        )
+    assert lapsed == [int(payload["recognition"]["id"])]
