@@ -140,3 +140,47 @@ async def test_the_recogniser_and_the_recognised_hear_the_lapse_and_nobody_else_
     reasons = {d.field: d.reason for d in audited.entry.disclosures}
     assert reasons["lapse_reason"] == "party: department whose result is recognised"
     assert audited.entry.operation_type == "subscription"
+
+
+async def test_the_recognised_department_hears_a_recognition_recorded_of_its_result(
+    live: LiveServer, keys: SigningKeys, sessions: Sessions, world: World
+) -> None:
+    async with sessions() as session, session.begin():
+        await grant(session, RATINGS_TO_EMERGENCY)
+        rating_id = await session.scalar(
+            select(models.CreditRating.id).where(
+                models.CreditRating.enterprise_id == world.enterprises[USCC_CHEMICAL]
+            )
+        )
+    today = dt.date.today()
+    query = f'subscription {{ recognitionChanged(uscc: "{USCC_CHEMICAL}") {{ id owner status }} }}'
+    async with (
+        acknowledged(live.url, token(keys, "customs"), purpose=None) as customs,
+        acknowledged(live.url, token(keys, "market"), purpose=None) as market,
+    ):
+        await subscribe(customs, query)
+        await subscribe(market, query)
+        await live.listening(2)
+        made = await mutate(
+            live.url,
+            keys,
+            "emergency",
+            RECORD,
+            input={
+                "uscc": USCC_CHEMICAL,
+                "resultType": "CREDIT_RATING",
+                "resultId": str(rating_id),
+                "facilitation": "TRUST_SUPERVISION",
+                "validFrom": today.isoformat(),
+                "validUntil": (today + dt.timedelta(days=90)).isoformat(),
+                "legalBasis": "FTZ-MOU-2026-01 art. 4",
+            },
+        )
+        heard = await event(customs)
+        market_heard_nothing = await nothing_within(market, 0.5)
+
+    recognition_id = made["recordRecognition"]["recognition"]["id"]
+    assert heard["data"] == {
+        "recognitionChanged": {"id": recognition_id, "owner": "emergency", "status": "ACTIVE"}
+    }
+    assert market_heard_nothing
