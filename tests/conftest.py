@@ -25,6 +25,7 @@ from liaison.db import (
 )
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
+from liaison.db.recognition_models import Recognition
 from liaison.db.referral_models import (
     AttachmentBlob,
     PublicReport,
@@ -49,6 +50,7 @@ _TABLES = [
     inspection_models.Inspector,
     ledger_models.EnterpriseAlteration,
     ledger_models.DepartmentPlace,
+    Recognition,
     ReferredRecord,
     ReferralAttachment,
     AttachmentBlob,

@@ -12,7 +12,8 @@ unscoped grant. A department that holds a part in a record sees it whole, whatev
 grants say: a department an incident was routed to (its incident, chemicals, responses and
 teams), the coordinator of an incident (its teams), an item's lead department (the item and
 its campaign), a joint inspection plan's participants (the plan, its visits, and the risks
-its visits' results opened). A grant ``during: incident`` applies only for
+its visits' results opened), the department whose result a recognition recognises (the
+recognition). A grant ``during: incident`` applies only for
 emergency_response, with the case reference of an open incident the caller acknowledged, to
 records of enterprises in that incident's zone. Masks are re-implemented from their documented
 examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
@@ -293,6 +294,25 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        TypeSpec(
+            "recognition",
+            "Recognition",
+            "recognition",
+            (
+                _f("recognised", "department"),
+                _f("result_type", "enum"),
+                _f("facilitation", "enum"),
+                _f("valid_from", "day", "month"),
+                _f("valid_until", "day", "month"),
+                _f("legal_basis"),
+                _f("recorded_on", "day", "month"),
+                _f("status", "enum"),
+                _f("in_force", "bool"),
+                _f("lapsed_on", "day", "month"),
+                _f("lapse_reason"),
+            ),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -339,6 +359,7 @@ BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
     "safety_grade": _OF_ENTERPRISE,
     "standardization_certificate": _OF_ENTERPRISE,
     "enterprise_alteration": _OF_ENTERPRISE,
+    "recognition": _OF_ENTERPRISE,
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
@@ -352,6 +373,7 @@ ROOT_LISTS = {
     "joint_inspection_visits": "joint_inspection_visit",
     "safety_grades": "safety_grade",
     "standardization_certificates": "standardization_certificate",
+    "recognitions": "recognition",
 }
 # The root list through which records of each type are reached.
 ROOT_OF = {
@@ -487,6 +509,9 @@ _COLUMNS = {
     "enterprise_alteration": "id, enterprise_id, owner_department_id, altered_on, basis,"
     " old_name, new_name, old_address, new_address, old_legal_representative,"
     " new_legal_representative, old_business_scope, new_business_scope",
+    "recognition": "id, enterprise_id, owner_department_id, recognised_department_id,"
+    " result_type, facilitation, valid_from, valid_until, legal_basis, recorded_on, status,"
+    " lapsed_on, lapse_reason",
 }
 # A plan's participants (who take part in it and its records) and the risks its visits'
 # results opened (which its participants see, as found jointly).
@@ -501,6 +526,7 @@ _DEPARTMENT_COLUMNS = {
     "supervising_department_id": "supervising_department",
     "department_id": "department",
     "lead_department_id": "lead_department",
+    "recognised_department_id": "recognised",
 }
 
 
@@ -524,6 +550,11 @@ async def read_rows(session: AsyncSession) -> Rows:
             if record_type == "risk":
                 deadline = as_date(row["rectification_deadline"])
                 row["overdue"] = row["status"] != "closed" and deadline < dt.date.today()
+            if record_type == "recognition":
+                today = dt.date.today()
+                row["in_force"] = row["status"] == "active" and as_date(
+                    row["valid_from"]
+                ) <= today <= as_date(row["valid_until"])
             if record_type == "rectification_item":
                 deadline = as_date(row["deadline"])
                 row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
@@ -721,6 +752,8 @@ class Oracle:
             return routed or coordinates
         if record_type == "rectification_item":
             return bool(record["lead_department"] == self.caller)
+        if record_type == "recognition":
+            return bool(record["recognised"] == self.caller)
         if record_type in {"joint_inspection_plan", "joint_inspection_visit"}:
             plan = record["id"] if record_type == "joint_inspection_plan" else record["plan_id"]
             return self._takes_part(plan)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
@@ -26,6 +26,7 @@ from liaison.db import (
     inspection_models,
     ledger_models,
     models,
+    recognition_models,
     rectification_models,
 )
 from liaison.db.agreements import store_agreement
@@ -77,6 +78,7 @@ OWNERS = {
     "safety_grade": ["emergency", "park"],
     "standardization_certificate": ["emergency"],
     "enterprise_alteration": ["market", "park"],
+    "recognition": ["customs", "emergency"],
 }
 OPEN_INCIDENT, CLOSED_INCIDENT = "INC-2026-0001", "INC-2026-0002"
 # The case a request names: mostly none; the open incident (acknowledged by emergency, park
@@ -398,6 +400,7 @@ async def add_joint_work(session: AsyncSession, world: World) -> None:
         )
     )
     await add_joint_inspection(session, world)
+    await add_recognitions(session, world)
 
 
 async def add_joint_inspection(session: AsyncSession, world: World) -> None:
@@ -469,6 +472,77 @@ async def add_joint_inspection(session: AsyncSession, world: World) -> None:
             note="oxidisers next to flammable liquids",
             risk_id=risk.id,
         )
+    )
+
+
+async def add_recognitions(session: AsyncSession, world: World) -> None:
+    """Customs recognises the bureau's standardization level of the chemical plant (in
+    force); the bureau recognised customs' rating of the warehouse (lapsed) and of the
+    paint maker (not yet in force)."""
+    ids, enterprises = world.departments, world.enterprises
+    certificate = models.StandardizationCertificate(
+        enterprise_id=enterprises[USCC_CHEMICAL],
+        owner_department_id=ids["emergency"],
+        level=2,
+        certificate_number="AQBH-PROP-0001",
+        issued_on=dt.date(2026, 3, 1),
+        valid_until=dt.date(2099, 2, 28),
+    )
+    session.add(certificate)
+    await session.flush()
+    ratings = {
+        r.enterprise_id: r.id
+        for r in await session.scalars(
+            select(models.CreditRating).where(
+                models.CreditRating.owner_department_id == ids["customs"]
+            )
+        )
+    }
+    today = dt.date.today()
+    session.add_all(
+        [
+            recognition_models.Recognition(
+                owner_department_id=ids["customs"],
+                recognised_department_id=ids["emergency"],
+                enterprise_id=enterprises[USCC_CHEMICAL],
+                result_type="standardization_certificate",
+                standardization_certificate_id=certificate.id,
+                facilitation="reduced_inspection_frequency",
+                valid_from=dt.date(2026, 4, 1),
+                valid_until=dt.date(2098, 12, 31),
+                legal_basis="FTZ-MOU-2026-01 art. 4",
+                recorded_on=dt.date(2026, 4, 1),
+                status="active",
+            ),
+            recognition_models.Recognition(
+                owner_department_id=ids["emergency"],
+                recognised_department_id=ids["customs"],
+                enterprise_id=enterprises[USCC_WAREHOUSE],
+                result_type="credit_rating",
+                credit_rating_id=ratings[enterprises[USCC_WAREHOUSE]],
+                facilitation="procedure_simplification",
+                valid_from=dt.date(2026, 2, 1),
+                valid_until=dt.date(2027, 1, 31),
+                legal_basis="FTZ-MOU-2026-01 art. 4, AEO",
+                recorded_on=dt.date(2026, 2, 1),
+                status="lapsed",
+                lapsed_on=dt.date(2026, 6, 1),
+                lapse_reason="the AEO certification was revoked by a newer rating",
+            ),
+            recognition_models.Recognition(
+                owner_department_id=ids["emergency"],
+                recognised_department_id=ids["customs"],
+                enterprise_id=enterprises[USCC_PAINTS],
+                result_type="credit_rating",
+                credit_rating_id=ratings[enterprises[USCC_PAINTS]],
+                facilitation="trust_supervision",
+                valid_from=today + dt.timedelta(days=30),
+                valid_until=dt.date(2099, 1, 31),
+                legal_basis="FTZ-MOU-2026-01 art. 4, trust",
+                recorded_on=dt.date(2026, 11, 1),
+                status="active",
+            ),
+        ]
     )
 
 
@@ -924,10 +998,69 @@ INSPECTIONS = Scenario(
 )
 
 
+# Always asked too: recognitions, by their owner, the recognised department (a party), a
+# department granted them (some fields masked, one scope) and one with no part and no grant.
+RECOGNITIONS = Scenario(
+    agreements=[
+        {
+            "agreement": "property-recognition",
+            "title": "mutual recognition",
+            "legal_basis": "property test",
+            "purposes": ["information_exchange"],
+            "valid_from": WINDOWS["current"][0],
+            "valid_until": WINDOWS["current"][1],
+            "parties": CODES,
+            "status": "active",
+            "grants": [
+                {
+                    "provider": "customs",
+                    "consumers": ["park"],
+                    "record_type": "recognition",
+                    "fields": {"facilitation": "full", "valid_until": "masked", "status": "full"},
+                },
+                {
+                    "provider": "emergency",
+                    "consumers": ["park"],
+                    "record_type": "recognition",
+                    "scope": {"zones": ["Waigaoqiao Bonded Zone"]},
+                    "fields": {"recognised": "full", "lapse_reason": "full", "in_force": "full"},
+                },
+            ],
+        }
+    ],
+    roots=[
+        (
+            "recognitions",
+            Selection(
+                "recognition",
+                (
+                    "id",
+                    "owner",
+                    "recognised",
+                    "facilitation",
+                    "valid_until",
+                    "status",
+                    "in_force",
+                    "lapse_reason",
+                ),
+                (("enterprise", Selection("enterprise", ("id", "uscc"))),),
+            ),
+        ),
+    ],
+    askers=[
+        ("park", "information_exchange", None),
+        ("customs", "information_exchange", None),
+        ("emergency", None, None),
+        ("market", "information_exchange", None),
+    ],
+)
+
+
 @PROPERTY
 @given(scenario=scenarios())
 @example(scenario=EMERGENCY)
 @example(scenario=INSPECTIONS)
+@example(scenario=RECOGNITIONS)
 async def test_a_response_holds_exactly_the_values_the_agreements_grant(
     http: httpx.AsyncClient, keys: SigningKeys, sessions: Sessions, rows: Rows, scenario: Scenario
 ) -> None:

@@ -27,6 +27,7 @@ from liaison.db.attachments import AttachmentStore
 from liaison.db.audit_log import index_continuously
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.engine import create_engine, session_factory
+from liaison.db.recognition import lapse_continuously
 from liaison.schema.build import build_schema
 from liaison.schema.rate_limit import RecordBudget
 
@@ -61,6 +62,8 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # accessLog indexes what is pending before it answers; this keeps that little.
         tasks = [asyncio.create_task(index_continuously(sessions))]
+        # Recognitions whose result ended by the passing of time lapse without a write.
+        tasks.append(asyncio.create_task(lapse_continuously(sessions)))
         if engine.dialect.name == "postgresql" and budget.enabled:
             # Processes sharing the database share the record budget too.
             tasks.append(asyncio.create_task(budget.share_continuously(sessions)))

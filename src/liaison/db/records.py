@@ -20,7 +20,7 @@ from liaison.db.tables import RECORD_TABLES
 from liaison.permissions.catalogue import RECORD_TYPES
 
 # Values of these fields are department ids in the tables and codes in the API.
-DEPARTMENT_FIELDS = frozenset({"owner", "supervising_department", "receiver"})
+DEPARTMENT_FIELDS = frozenset({"owner", "supervising_department", "receiver", "recognised"})
 
 
 def select_records(

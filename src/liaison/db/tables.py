@@ -9,6 +9,7 @@ from liaison.db import models
 from liaison.db.incident_tables import INCIDENT_TABLES
 from liaison.db.inspection_tables import INSPECTION_CONDITIONS, INSPECTION_TABLES
 from liaison.db.ledger_tables import LEDGER_TABLES, certificate_status
+from liaison.db.recognition_tables import RECOGNITION_TABLES
 from liaison.db.record_tables import RecordTable, add_parties, child_table, columns_of, today
 from liaison.db.rectification_tables import RECTIFICATION_TABLES
 from liaison.db.referral_tables import REFERRAL_TABLES, REFERRED_CONDITIONS
@@ -126,6 +127,7 @@ RECORD_TABLES: dict[str, RecordTable] = {
     **RECTIFICATION_TABLES,
     **INSPECTION_TABLES,
     **LEDGER_TABLES,
+    **RECOGNITION_TABLES,
 }
 RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)
 RECORD_TABLES = add_parties(RECORD_TABLES, INSPECTION_CONDITIONS)

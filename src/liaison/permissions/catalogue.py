@@ -11,6 +11,7 @@ from __future__ import annotations
 from liaison.permissions.catalogue_incidents import INCIDENT_TYPES
 from liaison.permissions.catalogue_inspections import INSPECTION_PARTIES, INSPECTION_TYPES
 from liaison.permissions.catalogue_ledger import LEDGER_TYPES
+from liaison.permissions.catalogue_recognition import RECOGNITION_TYPES
 from liaison.permissions.catalogue_rectification import RECTIFICATION_TYPES
 from liaison.permissions.catalogue_referrals import REFERRAL_TYPES, REFERRED_PARTIES
 from liaison.permissions.masking import (
@@ -161,6 +162,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         *RECTIFICATION_TYPES,
         *INSPECTION_TYPES,
         *LEDGER_TYPES,
+        *RECOGNITION_TYPES,
     )
 }
 RECORD_TYPES = add_parties(RECORD_TYPES, REFERRED_PARTIES)

@@ -20,6 +20,7 @@ from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRo
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
 from liaison.schema.grade_mutations import GradeMutation
+from liaison.schema.graded_supervision import GradedSupervisionMutation, GradedSupervisionQuery
 from liaison.schema.grades import GradeQuery, GradeSubscription
 from liaison.schema.incidents import IncidentMutation, IncidentQuery, IncidentSubscription
 from liaison.schema.inspection_mutations import InspectionMutation
@@ -30,6 +31,8 @@ from liaison.schema.limits import DocumentLimits, with_deadline
 from liaison.schema.mutations import RecordMutation
 from liaison.schema.queries import RecordQuery
 from liaison.schema.rate_limit import ChargeResolvedRecords, RecordBudget
+from liaison.schema.recognition import RecognitionQuery, RecognitionSubscription
+from liaison.schema.recognition_mutations import RecognitionMutation
 from liaison.schema.rectification import RectificationQuery
 from liaison.schema.rectification_mutations import RectificationMutation
 from liaison.schema.referral_mutations import ReferralMutation
@@ -50,6 +53,8 @@ QUERY_TYPES: tuple[type, ...] = (
     InspectionQuery,
     GradeQuery,
     CountQuery,
+    RecognitionQuery,
+    GradedSupervisionQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -61,6 +66,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     InspectionMutation,
     GradeMutation,
     LedgerMutation,
+    RecognitionMutation,
+    GradedSupervisionMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
@@ -69,6 +76,7 @@ SUBSCRIPTION_TYPES: tuple[type, ...] = (
     InspectionSubscription,
     GradeSubscription,
     LedgerSubscription,
+    RecognitionSubscription,
 )
 
 

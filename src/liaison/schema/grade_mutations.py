@@ -29,6 +29,7 @@ from liaison.schema.ledger_inputs import known_enterprise
 from liaison.schema.mutations import InputError, Problems
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import parse_record_id
+from liaison.schema.recognition_lapse import lapse_after_write
 from liaison.schema.scalars import Amount
 from liaison.schema.types.records import SafetyGrade, StandardizationCertificate
 
@@ -169,6 +170,9 @@ class GradeMutation:
             await session.flush()
             new_id = certificate.id
             await note_change(session, "standardization_certificate", new_id)
+        # A lower level than the enterprise's previous certificate ends the recognitions
+        # resting on that one, in this transaction.
+        await lapse_after_write(context, enterprise_id)
         return await _certificate(info, new_id)
 
     @strawberry.mutation(
@@ -195,8 +199,9 @@ class GradeMutation:
                 return StandardizationCertificatePayload(errors=problems.errors)
             certificate.revoked_on, certificate.revocation_reason = on, reason
             await session.flush()
-            certificate_id = certificate.id
+            certificate_id, enterprise_id = certificate.id, certificate.enterprise_id
             await note_change(session, "standardization_certificate", certificate_id)
+        await lapse_after_write(context, enterprise_id)  # the recognitions resting on it
         return await _certificate(info, certificate_id)
 
 

@@ -29,6 +29,7 @@ from liaison.schema.enums import LifecycleKind, RiskLevel, RiskStatus
 from liaison.schema.errors import forbidden
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import parse_record_id
+from liaison.schema.recognition_lapse import lapse_after_write
 from liaison.schema.scalars import Amount
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, LifecycleEvent, Risk
@@ -435,6 +436,8 @@ class RecordMutation:
             await session.flush()
             new_id = rating.id
             await note_change(session, "credit_rating", new_id)
+        # A lower grade ends the recognitions resting on the earlier one.
+        await lapse_after_write(context, enterprise_id)
         return CreditRatingPayload(rating=await _reload(info, "credit_rating", new_id))
 
     @strawberry.mutation(description="Report a risk or hidden danger your department found.")

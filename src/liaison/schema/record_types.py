@@ -22,6 +22,7 @@ from liaison.schema.types.inspections import (
     JointInspectionVisit,
 )
 from liaison.schema.types.ledger import EnterpriseAlteration
+from liaison.schema.types.recognition import Recognition
 from liaison.schema.types.records import (
     CreditRating,
     DangerousChemicalEntry,
@@ -70,4 +71,5 @@ GRAPHQL_TYPES: dict[str, type[Any]] = {
     "rectification_item": RectificationItem,
     **INSPECTION_GRAPHQL_TYPES,
     "enterprise_alteration": EnterpriseAlteration,
+    "recognition": Recognition,
 }

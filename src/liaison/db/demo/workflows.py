@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from liaison.db.demo.incidents import add_incidents
 from liaison.db.demo.inspections import add_inspections
 from liaison.db.demo.ledger import add_ledger
+from liaison.db.demo.recognition import add_recognitions
 from liaison.db.demo.rectification import add_rectification
 from liaison.db.demo.referrals import add_referrals
 
@@ -36,4 +37,5 @@ WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (
     add_rectification,
     add_inspections,
     add_ledger,
+    add_recognitions,
 )

@@ -12,6 +12,7 @@ from liaison.db import (
     inspection_models,  # noqa: F401  (registers the joint inspection tables)
     ledger_models,  # noqa: F401  (registers the ledger's alterations, departments' places)
     people_models,  # noqa: F401  (registers the people tables)
+    recognition_models,  # noqa: F401  (registers the recognition tables)
     rectification_models,  # noqa: F401  (registers the rectification tables)
     referral_models,  # noqa: F401  (registers the referral tables)
 )
