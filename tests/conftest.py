@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
-from liaison.db import incident_models, models, rectification_models
+from liaison.db import certificate_models, incident_models, models, rectification_models
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.migrate import upgrade
 from liaison.db.referral_models import (
@@ -33,6 +33,11 @@ TEST_AUDIENCE = "urn:liaison:test-api"
 
 # Children first, so deletes never break a foreign key.
 _TABLES = [
+    certificate_models.JointDisciplineMeasure,
+    certificate_models.JointDisciplineEntry,
+    certificate_models.DisciplineMeasureRule,
+    certificate_models.CertificateEvent,
+    certificate_models.Certificate,
     ReferredRecord,
     ReferralAttachment,
     AttachmentBlob,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, case
 
 from liaison.db import models
+from liaison.db.certificate_tables import CERTIFICATE_TABLES
 from liaison.db.incident_tables import INCIDENT_TABLES
 from liaison.db.record_tables import RecordTable, add_parties, child_table, columns_of, today
 from liaison.db.rectification_tables import RECTIFICATION_TABLES
@@ -112,5 +113,6 @@ RECORD_TABLES: dict[str, RecordTable] = {
     **REFERRAL_TABLES,
     **INCIDENT_TABLES,
     **RECTIFICATION_TABLES,
+    **CERTIFICATE_TABLES,
 }
 RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)

@@ -8,6 +8,7 @@ by accident.
 
 from __future__ import annotations
 
+from liaison.permissions.catalogue_certificates import CERTIFICATE_TYPES
 from liaison.permissions.catalogue_incidents import INCIDENT_TYPES
 from liaison.permissions.catalogue_rectification import RECTIFICATION_TYPES
 from liaison.permissions.catalogue_referrals import REFERRAL_TYPES, REFERRED_PARTIES
@@ -150,6 +151,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         *REFERRAL_TYPES,
         *INCIDENT_TYPES,
         *RECTIFICATION_TYPES,
+        *CERTIFICATE_TYPES,
     )
 }
 RECORD_TYPES = add_parties(RECORD_TYPES, REFERRED_PARTIES)

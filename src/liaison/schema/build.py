@@ -15,6 +15,8 @@ from liaison.schema.audit_chain import AuditChainQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
+from liaison.schema.certificate_mutations import CertificateMutation
+from liaison.schema.certificates import CertificateQuery, CertificateSubscription
 from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
 from liaison.schema.gate_extension import PermissionGate, element_map
@@ -41,6 +43,7 @@ QUERY_TYPES: tuple[type, ...] = (
     IncidentQuery,
     EmergencyRosterQuery,
     RectificationQuery,
+    CertificateQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -49,11 +52,13 @@ MUTATION_TYPES: tuple[type, ...] = (
     IncidentMutation,
     EmergencyRosterMutation,
     RectificationMutation,
+    CertificateMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
     ReferralSubscription,
     IncidentSubscription,
+    CertificateSubscription,
 )
 
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from liaison.schema.types.certificates import (
+    Certificate,
+    CertificateEvent,
+    JointDisciplineEntry,
+    JointDisciplineMeasure,
+)
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.incidents import (
     Incident,
@@ -48,4 +54,8 @@ GRAPHQL_TYPES: dict[str, type[Any]] = {
     "incident_team_member": IncidentTeamMember,
     "rectification_campaign": RectificationCampaign,
     "rectification_item": RectificationItem,
+    "certificate": Certificate,
+    "certificate_event": CertificateEvent,
+    "joint_discipline_entry": JointDisciplineEntry,
+    "joint_discipline_measure": JointDisciplineMeasure,
 }
