@@ -90,13 +90,21 @@ def issuer_refusal(department_kind: str, kind: str) -> str | None:
     return f"a {department_kind} department issues only: {', '.join(mine)}"
 
 
+_DONE = {
+    E.SUPERVISION_AUDIT: "audited",
+    E.SUSPENDED: "suspended",
+    E.RESUMED: "resumed",
+    E.REVOKED: "revoked",
+}
+
+
 def transition_refusal(status: str, event: str) -> str | None:
     """Why a certificate now ``status`` cannot take ``event``, or None."""
     if event in TRANSITIONS[status]:
         return None
     if event == E.ISSUED:
         return "a certificate is issued once, by issueCertificate"
-    return f"a {status} certificate cannot be {event.replace('_', ' ')}"
+    return f"the certificate is {status}: it cannot be {_DONE[event]}"
 
 
 async def latest_event_on(session: AsyncSession, certificate_id: int) -> dt.date | None:
