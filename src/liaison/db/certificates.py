@@ -90,7 +90,7 @@ def issuer_refusal(department_kind: str, kind: str) -> str | None:
     return f"a {department_kind} department issues only: {', '.join(mine)}"
 
 
-_DONE = {
+_DONE: dict[str, str] = {
     E.SUPERVISION_AUDIT: "audited",
     E.SUSPENDED: "suspended",
     E.RESUMED: "resumed",
