@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 # Each workflow's demo module names DemoContext only for type checking, so importing them
 # here makes no cycle.
+from liaison.db.demo.certificates import add_certificates
 from liaison.db.demo.incidents import add_incidents
 from liaison.db.demo.rectification import add_rectification
 from liaison.db.demo.referrals import add_referrals
@@ -32,4 +33,5 @@ WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (
     add_referrals,
     add_incidents,
     add_rectification,
+    add_certificates,
 )
