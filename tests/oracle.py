@@ -11,7 +11,8 @@ name of every enterprise to everyone; a record of no enterprise (a campaign) onl
 unscoped grant. A department that holds a part in a record sees it whole, whatever the
 grants say: a department an incident was routed to (its incident, chemicals, responses and
 teams), the coordinator of an incident (its teams), an item's lead department (the item and
-its campaign). A grant ``during: incident`` applies only for emergency_response, with the
+its campaign), a department applying a measure of joint discipline (the entry and all its
+measures). A grant ``during: incident`` applies only for emergency_response, with the
 case reference of an open incident the caller acknowledged, to records of enterprises in
 that incident's zone. Masks are re-implemented from their documented
 examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
@@ -214,6 +215,55 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        # certificates and the joint discipline list
+        TypeSpec(
+            "certificate",
+            "Certificate",
+            "certificate",
+            (
+                _f("kind", "enum"),
+                _f("number", "text", "keep_ends", 4, 2),
+                _f("issuing_body"),
+                _f("scope"),
+                _f("valid_from", "day", "month"),
+                _f("valid_until", "day", "month"),
+                _f("status", "enum"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "certificate_event",
+            "CertificateEvent",
+            "certificate_event",
+            (
+                _f("kind", "enum"),
+                _f("occurred_on", "day", "month"),
+                _f("reason_category", "enum"),
+                _f("reason"),
+                _f("legal_basis"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "joint_discipline_entry",
+            "JointDisciplineEntry",
+            "joint_discipline_entry",
+            (
+                _f("since", "day"),
+                _f("trigger", "enum"),
+                _f("status", "enum"),
+                _f("repaired_on", "day"),
+                _f("repair_basis"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "joint_discipline_measure",
+            "JointDisciplineMeasure",
+            "joint_discipline_measure",
+            (_f("department", "department"), _f("measure", "enum")),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -230,6 +280,8 @@ CHILD_LISTS: dict[str, dict[str, tuple[str, str]]] = {
         "team": ("incident_team_member", "incident_id"),
     },
     "rectification_campaign": {"items": ("rectification_item", "campaign_id")},
+    "certificate": {"events": ("certificate_event", "certificate_id")},
+    "joint_discipline_entry": {"measures": ("joint_discipline_measure", "entry_id")},
 }
 _OF_ENTERPRISE = {"enterprise": ("enterprise", "enterprise_id")}
 _OF_INCIDENT = {**_OF_ENTERPRISE, "incident": ("incident", "incident_id")}
@@ -248,6 +300,14 @@ BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
         **_OF_ENTERPRISE,
         "campaign": ("rectification_campaign", "campaign_id"),
     },
+    "certificate": _OF_ENTERPRISE,
+    "certificate_event": {**_OF_ENTERPRISE, "certificate": ("certificate", "certificate_id")},
+    # (its trigger's links may be null: the oracle follows only links that always hold)
+    "joint_discipline_entry": _OF_ENTERPRISE,
+    "joint_discipline_measure": {
+        **_OF_ENTERPRISE,
+        "entry": ("joint_discipline_entry", "entry_id"),
+    },
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
@@ -257,6 +317,8 @@ ROOT_LISTS = {
     "incidents": "incident",
     "rectification_campaigns": "rectification_campaign",
     "rectification_items": "rectification_item",
+    "certificates": "certificate",
+    "joint_discipline_list": "joint_discipline_entry",
 }
 # The root list through which records of each type are reached.
 ROOT_OF = {
@@ -264,6 +326,8 @@ ROOT_OF = {
     "incident_chemical": "incidents",
     "incident_response": "incidents",
     "incident_team_member": "incidents",
+    "certificate_event": "certificates",
+    "joint_discipline_measure": "joint_discipline_list",
 }
 EMERGENCY_RESPONSE = "emergency_response"
 
@@ -380,6 +444,14 @@ _COLUMNS = {
     "rectification_campaign": "id, owner_department_id, title, zone, basis, started_on, ends_on",
     "rectification_item": "id, campaign_id, enterprise_id, owner_department_id, measure,"
     " deadline, lead_department_id, status, outcome, completed_on, note",
+    "certificate": "id, enterprise_id, owner_department_id, kind, number, issuing_body, scope,"
+    " valid_from, valid_until, state",
+    "certificate_event": "id, certificate_id, enterprise_id, owner_department_id, kind,"
+    " occurred_on, reason_category, reason, legal_basis",
+    "joint_discipline_entry": "id, enterprise_id, owner_department_id, since,"
+    " trigger_kind AS trigger, status, repaired_on, repair_basis",
+    "joint_discipline_measure": "id, entry_id, enterprise_id, owner_department_id,"
+    " department_id, measure",
 }
 # Columns that hold a department's id, and the field that shows its code.
 _DEPARTMENT_COLUMNS = {
@@ -412,6 +484,10 @@ async def read_rows(session: AsyncSession) -> Rows:
             if record_type == "rectification_item":
                 deadline = as_date(row["deadline"])
                 row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
+            if record_type == "certificate":
+                # Expired once valid_until has passed, unless revoked first.
+                lapsed = as_date(row["valid_until"]) < dt.date.today()
+                row["status"] = "expired" if lapsed and row["state"] != "revoked" else row["state"]
             rows.append(row)
         records[record_type] = rows
     return Rows(departments, records)
@@ -598,6 +674,15 @@ class Oracle:
             return any(
                 item["campaign_id"] == record["id"] and item["lead_department"] == self.caller
                 for item in self.rows.records["rectification_item"]
+            )
+        if record_type in {"joint_discipline_entry", "joint_discipline_measure"}:
+            # Every department applying a measure to the entry takes part in it.
+            entry_id = (
+                record["id"] if record_type == "joint_discipline_entry" else record["entry_id"]
+            )
+            return any(
+                m["entry_id"] == entry_id and m["department"] == self.caller
+                for m in self.rows.records["joint_discipline_measure"]
             )
         return False
 
