@@ -17,6 +17,7 @@ from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
 from liaison.db import (
+    certificate_models,
     incident_models,
     inspection_models,
     ledger_models,
@@ -51,6 +52,11 @@ _TABLES = [
     ledger_models.EnterpriseAlteration,
     ledger_models.DepartmentPlace,
     Recognition,
+    certificate_models.JointDisciplineMeasure,
+    certificate_models.JointDisciplineEntry,
+    certificate_models.DisciplineMeasureRule,
+    certificate_models.CertificateEvent,
+    certificate_models.Certificate,
     ReferredRecord,
     ReferralAttachment,
     AttachmentBlob,

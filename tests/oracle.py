@@ -13,7 +13,8 @@ grants say: a department an incident was routed to (its incident, chemicals, res
 teams), the coordinator of an incident (its teams), an item's lead department (the item and
 its campaign), a joint inspection plan's participants (the plan, its visits, and the risks
 its visits' results opened), the department whose result a recognition recognises (the
-recognition). A grant ``during: incident`` applies only for
+recognition), a department applying a measure of joint discipline (the entry and all its
+measures). A grant ``during: incident`` applies only for
 emergency_response, with the case reference of an open incident the caller acknowledged, to
 records of enterprises in that incident's zone. Masks are re-implemented from their documented
 examples: a band "low..high" of the declared width, a date's month "YYYY-MM", an address's
@@ -313,6 +314,55 @@ TYPES: dict[str, TypeSpec] = {
             ),
             links=("id", "owner"),
         ),
+        # certificates and the joint discipline list
+        TypeSpec(
+            "certificate",
+            "Certificate",
+            "certificate",
+            (
+                _f("kind", "enum"),
+                _f("number", "text", "keep_ends", 4, 2),
+                _f("issuing_body"),
+                _f("scope"),
+                _f("valid_from", "day", "month"),
+                _f("valid_until", "day", "month"),
+                _f("status", "enum"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "certificate_event",
+            "CertificateEvent",
+            "certificate_event",
+            (
+                _f("kind", "enum"),
+                _f("occurred_on", "day", "month"),
+                _f("reason_category", "enum"),
+                _f("reason"),
+                _f("legal_basis"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "joint_discipline_entry",
+            "JointDisciplineEntry",
+            "joint_discipline_entry",
+            (
+                _f("since", "day"),
+                _f("trigger", "enum"),
+                _f("status", "enum"),
+                _f("repaired_on", "day"),
+                _f("repair_basis"),
+            ),
+            links=("id", "owner"),
+        ),
+        TypeSpec(
+            "joint_discipline_measure",
+            "JointDisciplineMeasure",
+            "joint_discipline_measure",
+            (_f("department", "department"), _f("measure", "enum")),
+            links=("id", "owner"),
+        ),
     )
 }
 PUBLIC = {"enterprise": frozenset({"id", "uscc", "name"})}
@@ -333,6 +383,8 @@ CHILD_LISTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "rectification_campaign": {"items": ("rectification_item", "campaign_id")},
     "joint_inspection_plan": {"visits": ("joint_inspection_visit", "plan_id")},
+    "certificate": {"events": ("certificate_event", "certificate_id")},
+    "joint_discipline_entry": {"measures": ("joint_discipline_measure", "entry_id")},
 }
 _OF_ENTERPRISE = {"enterprise": ("enterprise", "enterprise_id")}
 _OF_INCIDENT = {**_OF_ENTERPRISE, "incident": ("incident", "incident_id")}
@@ -360,6 +412,14 @@ BACK_LINKS: dict[str, dict[str, tuple[str, str]]] = {
     "standardization_certificate": _OF_ENTERPRISE,
     "enterprise_alteration": _OF_ENTERPRISE,
     "recognition": _OF_ENTERPRISE,
+    "certificate": _OF_ENTERPRISE,
+    "certificate_event": {**_OF_ENTERPRISE, "certificate": ("certificate", "certificate_id")},
+    # (its trigger's links may be null: the oracle follows only links that always hold)
+    "joint_discipline_entry": _OF_ENTERPRISE,
+    "joint_discipline_measure": {
+        **_OF_ENTERPRISE,
+        "entry": ("joint_discipline_entry", "entry_id"),
+    },
 }
 ROOT_LISTS = {
     "enterprises": "enterprise",
@@ -374,6 +434,8 @@ ROOT_LISTS = {
     "safety_grades": "safety_grade",
     "standardization_certificates": "standardization_certificate",
     "recognitions": "recognition",
+    "certificates": "certificate",
+    "joint_discipline_list": "joint_discipline_entry",
 }
 # The root list through which records of each type are reached.
 ROOT_OF = {
@@ -382,6 +444,8 @@ ROOT_OF = {
     "incident_response": "incidents",
     "incident_team_member": "incidents",
     "enterprise_alteration": "enterprises",
+    "certificate_event": "certificates",
+    "joint_discipline_measure": "joint_discipline_list",
 }
 EMERGENCY_RESPONSE = "emergency_response"
 
@@ -512,6 +576,14 @@ _COLUMNS = {
     "recognition": "id, enterprise_id, owner_department_id, recognised_department_id,"
     " result_type, facilitation, valid_from, valid_until, legal_basis, recorded_on, status,"
     " lapsed_on, lapse_reason",
+    "certificate": "id, enterprise_id, owner_department_id, kind, number, issuing_body, scope,"
+    " valid_from, valid_until, state",
+    "certificate_event": "id, certificate_id, enterprise_id, owner_department_id, kind,"
+    " occurred_on, reason_category, reason, legal_basis",
+    "joint_discipline_entry": "id, enterprise_id, owner_department_id, since,"
+    " trigger_kind AS trigger, status, repaired_on, repair_basis",
+    "joint_discipline_measure": "id, entry_id, enterprise_id, owner_department_id,"
+    " department_id, measure",
 }
 # A plan's participants (who take part in it and its records) and the risks its visits'
 # results opened (which its participants see, as found jointly).
@@ -558,6 +630,10 @@ async def read_rows(session: AsyncSession) -> Rows:
             if record_type == "rectification_item":
                 deadline = as_date(row["deadline"])
                 row["overdue"] = row["status"] != "completed" and deadline < dt.date.today()
+            if record_type == "certificate":
+                # Expired once valid_until has passed, unless revoked first.
+                lapsed = as_date(row["valid_until"]) < dt.date.today()
+                row["status"] = "expired" if lapsed and row["state"] != "revoked" else row["state"]
             if record_type == "standardization_certificate":
                 lapsed = as_date(row["valid_until"]) < dt.date.today()
                 revoked = row["revoked_on"] is not None
@@ -766,6 +842,15 @@ class Oracle:
             return any(
                 item["campaign_id"] == record["id"] and item["lead_department"] == self.caller
                 for item in self.rows.records["rectification_item"]
+            )
+        if record_type in {"joint_discipline_entry", "joint_discipline_measure"}:
+            # Every department applying a measure to the entry takes part in it.
+            entry_id = (
+                record["id"] if record_type == "joint_discipline_entry" else record["entry_id"]
+            )
+            return any(
+                m["entry_id"] == entry_id and m["department"] == self.caller
+                for m in self.rows.records["joint_discipline_measure"]
             )
         return False
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
 from liaison.db import (
+    certificate_models,
     incident_models,
     inspection_models,
     ledger_models,
@@ -79,6 +80,10 @@ OWNERS = {
     "standardization_certificate": ["emergency"],
     "enterprise_alteration": ["market", "park"],
     "recognition": ["customs", "emergency"],
+    "certificate": ["emergency", "market"],
+    "certificate_event": ["emergency", "market"],
+    "joint_discipline_entry": ["emergency"],
+    "joint_discipline_measure": ["emergency"],
 }
 OPEN_INCIDENT, CLOSED_INCIDENT = "INC-2026-0001", "INC-2026-0002"
 # The case a request names: mostly none; the open incident (acknowledged by emergency, park
@@ -203,6 +208,9 @@ async def add_records(session: AsyncSession, world: World) -> None:
     )
     await add_joint_work(session, world)
     await add_ledger_records(session, world, jinqiao.id)
+    await add_certificates(
+        session, world.departments, {**world.enterprises, USCC_JINQIAO: jinqiao.id}
+    )
 
 
 async def add_ledger_records(session: AsyncSession, world: World, jinqiao: int) -> None:
@@ -543,6 +551,121 @@ async def add_recognitions(session: AsyncSession, world: World) -> None:
                 status="active",
             ),
         ]
+    )
+
+
+async def add_certificates(
+    session: AsyncSession, ids: dict[str, int], enterprises: dict[str, int]
+) -> None:
+    """A valid licence, a suspended certification, an expired licence, and a revoked one
+    whose revocation listed the enterprise for joint discipline (customs and park applying
+    measures); an earlier entry of another enterprise, repaired (market's measure)."""
+    c = certificate_models
+    today = dt.date.today()
+    made = [
+        c.Certificate(
+            enterprise_id=enterprises[uscc],
+            owner_department_id=ids[owner],
+            kind=kind,
+            number=number,
+            issuing_body="issuing body",
+            scope=scope,
+            valid_from=dt.date(2024, 3, 1),
+            valid_until=today + dt.timedelta(days=days),
+            state=state,
+        )
+        for uscc, owner, kind, number, scope, days, state in (
+            (
+                USCC_CHEMICAL,
+                "emergency",
+                "safety_production_licence",
+                "(沪)WH安许证字[2024]0117",
+                "methanol production",
+                700,
+                "valid",
+            ),
+            (
+                USCC_PAINTS,
+                "market",
+                "environmental_management_system",
+                "CQC-EMS-2024-00081",
+                "coatings",
+                400,
+                "suspended",
+            ),
+            (
+                USCC_WAREHOUSE,
+                "emergency",
+                "dangerous_chemical_operation_licence",
+                "沪浦危化经字[2024]00093",
+                "storage and wholesale",
+                -30,
+                "valid",
+            ),
+            (
+                USCC_JINQIAO,
+                "emergency",
+                "safety_production_licence",
+                "(沪)WH安许证字[2024]0201",
+                "toluene diisocyanate",
+                900,
+                "revoked",
+            ),
+        )
+    ]
+    session.add_all(made)
+    await session.flush()
+    events = [
+        c.CertificateEvent(
+            certificate_id=certificate.id,
+            enterprise_id=certificate.enterprise_id,
+            owner_department_id=certificate.owner_department_id,
+            kind=kind,
+            occurred_on=on,
+            reason_category=category,
+            reason=reason,
+            legal_basis="Regulations on Work Safety Licences art. 22",
+        )
+        for certificate, kind, on, category, reason in (
+            (made[0], "issued", dt.date(2024, 3, 1), "routine", "issued"),
+            (made[1], "issued", dt.date(2024, 3, 1), "routine", "issued"),
+            (made[1], "suspended", dt.date(2026, 5, 2), "quality_violation", "records missing"),
+            (made[3], "revoked", dt.date(2026, 8, 9), "safety_violation", "fire in the shed"),
+        )
+    ]
+    session.add_all(events)
+    await session.flush()
+    entries = [
+        c.JointDisciplineEntry(
+            enterprise_id=enterprise_id,
+            owner_department_id=ids["emergency"],
+            since=since,
+            trigger_kind="certificate_revocation",
+            certificate_event_id=events[3].id,
+            status=status,
+            repaired_on=repaired,
+            repair_basis=None if repaired is None else "credit repair decision 2026-07",
+        )
+        for enterprise_id, since, status, repaired in (
+            (enterprises[USCC_JINQIAO], dt.date(2026, 8, 9), "listed", None),
+            (enterprises[USCC_PAINTS], dt.date(2026, 2, 1), "repaired", dt.date(2026, 7, 1)),
+        )
+    ]
+    session.add_all(entries)
+    await session.flush()
+    session.add_all(
+        c.JointDisciplineMeasure(
+            entry_id=entry.id,
+            enterprise_id=entry.enterprise_id,
+            owner_department_id=entry.owner_department_id,
+            department_id=ids[department],
+            measure=measure,
+        )
+        for entry, department, measure in (
+            (entries[0], "customs", "no_aeo_recognition"),
+            (entries[0], "park", "no_facilitation"),
+            (entries[1], "market", "restricted_licensing"),
+        )
     )
 
 

@@ -19,7 +19,7 @@ class DepartmentLevel(enum.StrEnum):
     PARK = "park"
 
 
-class CertificateStatus(enum.StrEnum):
+class StandardizationCertificateStatus(enum.StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     REVOKED = "revoked"

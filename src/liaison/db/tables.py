@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, case
 
 from liaison.db import models
+from liaison.db.certificate_tables import CERTIFICATE_TABLES
 from liaison.db.incident_tables import INCIDENT_TABLES
 from liaison.db.inspection_tables import INSPECTION_CONDITIONS, INSPECTION_TABLES
 from liaison.db.ledger_tables import LEDGER_TABLES, certificate_status
@@ -128,6 +129,7 @@ RECORD_TABLES: dict[str, RecordTable] = {
     **INSPECTION_TABLES,
     **LEDGER_TABLES,
     **RECOGNITION_TABLES,
+    **CERTIFICATE_TABLES,
 }
 RECORD_TABLES = add_parties(RECORD_TABLES, REFERRED_CONDITIONS)
 RECORD_TABLES = add_parties(RECORD_TABLES, INSPECTION_CONDITIONS)

@@ -8,6 +8,7 @@ by accident.
 
 from __future__ import annotations
 
+from liaison.permissions.catalogue_certificates import CERTIFICATE_TYPES
 from liaison.permissions.catalogue_incidents import INCIDENT_TYPES
 from liaison.permissions.catalogue_inspections import INSPECTION_PARTIES, INSPECTION_TYPES
 from liaison.permissions.catalogue_ledger import LEDGER_TYPES
@@ -163,6 +164,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         *INSPECTION_TYPES,
         *LEDGER_TYPES,
         *RECOGNITION_TYPES,
+        *CERTIFICATE_TYPES,
     )
 }
 RECORD_TYPES = add_parties(RECORD_TYPES, REFERRED_PARTIES)

@@ -15,6 +15,8 @@ from liaison.schema.audit_chain import AuditChainQuery
 from liaison.schema.audit_extension import AuditEachEvent, AuditTrail
 from liaison.schema.audit_queries import AuditQuery
 from liaison.schema.caches import CachedParsing, CachedValidation
+from liaison.schema.certificate_mutations import CertificateMutation
+from liaison.schema.certificates import CertificateQuery, CertificateSubscription
 from liaison.schema.counts import CountQuery
 from liaison.schema.emergency_roster import EmergencyRosterMutation, EmergencyRosterQuery
 from liaison.schema.fast_execution import GeneralExecutor, LiaisonExecutor
@@ -55,6 +57,7 @@ QUERY_TYPES: tuple[type, ...] = (
     CountQuery,
     RecognitionQuery,
     GradedSupervisionQuery,
+    CertificateQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     RecordMutation,
@@ -68,6 +71,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     LedgerMutation,
     RecognitionMutation,
     GradedSupervisionMutation,
+    CertificateMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     RecordSubscription,
@@ -77,6 +81,7 @@ SUBSCRIPTION_TYPES: tuple[type, ...] = (
     GradeSubscription,
     LedgerSubscription,
     RecognitionSubscription,
+    CertificateSubscription,
 )
 
 

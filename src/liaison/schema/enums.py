@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from liaison.db.ledger_models import CertificateStatus
+from liaison.db.ledger_models import StandardizationCertificateStatus
 from liaison.db.models import LifecycleKind, RiskLevel, RiskStatus, SafetyGradeScheme
 
 # strawberry.enum annotates the classes in place; the schema uses them under these names.
@@ -18,9 +18,15 @@ strawberry.enum(
     ),
 )
 strawberry.enum(
-    CertificateStatus,
-    name="CertificateStatus",
+    StandardizationCertificateStatus,
+    name="StandardizationCertificateStatus",
     description="EXPIRED once validUntil has passed; REVOKED from the day it was revoked.",
 )
 
-__all__ = ["CertificateStatus", "LifecycleKind", "RiskLevel", "RiskStatus", "SafetyGradeScheme"]
+__all__ = [
+    "LifecycleKind",
+    "RiskLevel",
+    "RiskStatus",
+    "SafetyGradeScheme",
+    "StandardizationCertificateStatus",
+]

@@ -12,7 +12,7 @@ from liaison.codes import validate_uscc
 from liaison.db import models
 from liaison.db.ledger_tables import certificate_status
 from liaison.schema.context import Context
-from liaison.schema.enums import CertificateStatus, SafetyGradeScheme
+from liaison.schema.enums import SafetyGradeScheme, StandardizationCertificateStatus
 from liaison.schema.filters import Criterion
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import Connection, parse_record_id
@@ -48,7 +48,7 @@ class StandardizationCertificateFilter:
     enterprise_uscc: str | None = None
     owner: str | None = None
     level: int | None = None
-    status: CertificateStatus | None = None
+    status: StandardizationCertificateStatus | None = None
 
 
 S = models.StandardizationCertificate

@@ -22,6 +22,7 @@ from liaison.codes import (
 )
 from liaison.db import models
 from liaison.db.changes import note_change
+from liaison.db.joint_discipline import enter_on_rating
 from liaison.db.rules import LIFECYCLE_TRANSITIONS, RISK_TRANSITIONS, RULE_SETS, WRITER_KINDS
 from liaison.permissions.principal import Role
 from liaison.schema.context import Context
@@ -436,6 +437,8 @@ class RecordMutation:
             await session.flush()
             new_id = rating.id
             await note_change(session, "credit_rating", new_id)
+            # A seriously dishonest rating lists the enterprise for joint discipline.
+            await enter_on_rating(session, rating)
         # A lower grade ends the recognitions resting on the earlier one.
         await lapse_after_write(context, enterprise_id)
         return CreditRatingPayload(rating=await _reload(info, "credit_rating", new_id))

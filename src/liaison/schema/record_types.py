@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from liaison.schema.types.certificates import (
+    Certificate,
+    CertificateEvent,
+    JointDisciplineEntry,
+    JointDisciplineMeasure,
+)
 from liaison.schema.types.enterprise import Enterprise
 from liaison.schema.types.incidents import (
     Incident,
@@ -72,4 +78,8 @@ GRAPHQL_TYPES: dict[str, type[Any]] = {
     **INSPECTION_GRAPHQL_TYPES,
     "enterprise_alteration": EnterpriseAlteration,
     "recognition": Recognition,
+    "certificate": Certificate,
+    "certificate_event": CertificateEvent,
+    "joint_discipline_entry": JointDisciplineEntry,
+    "joint_discipline_measure": JointDisciplineMeasure,
 }

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 # Each workflow's demo module names DemoContext only for type checking, so importing them
 # here makes no cycle.
+from liaison.db.demo.certificates import add_certificates
 from liaison.db.demo.incidents import add_incidents
 from liaison.db.demo.inspections import add_inspections
 from liaison.db.demo.ledger import add_ledger
@@ -38,4 +39,5 @@ WORKFLOW_DEMOS: tuple[WorkflowDemo, ...] = (
     add_inspections,
     add_ledger,
     add_recognitions,
+    add_certificates,
 )

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from liaison.db import (
     audit_models,  # noqa: F401  (registers the audit tables)
+    certificate_models,  # noqa: F401  (registers the certificate and joint discipline tables)
     identity_models,  # noqa: F401  (registers the identity tables)
     incident_models,  # noqa: F401  (registers the incident tables)
     inspection_models,  # noqa: F401  (registers the joint inspection tables)

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 import strawberry
 
 from liaison.schema.enums import (
-    CertificateStatus,
     LifecycleKind,
     RiskLevel,
     RiskStatus,
     SafetyGradeScheme,
+    StandardizationCertificateStatus,
 )
 from liaison.schema.reach import reached
 from liaison.schema.scalars import Amount, Day
@@ -136,6 +136,6 @@ class StandardizationCertificate:
     certificate_number: str | None = shared("standardization_certificate.certificate_number")
     issued_on: Day | None = shared("standardization_certificate.issued_on")
     valid_until: Day | None = shared("standardization_certificate.valid_until")
-    status: CertificateStatus | None = shared("standardization_certificate.status")
+    status: StandardizationCertificateStatus | None = shared("standardization_certificate.status")
     revoked_on: Day | None = shared("standardization_certificate.revoked_on")
     revocation_reason: str | None = shared("standardization_certificate.revocation_reason")
