@@ -20,6 +20,12 @@ created there and dropped at the end.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if not __package__:  # run as a script: import ``bench`` from the repository root
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import asyncio
 import dataclasses
@@ -27,7 +33,6 @@ import statistics
 import tempfile
 import time
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -139,6 +144,69 @@ async def query_cost(settings: Settings, iterations: int, rows: int) -> dict[str
     }
 
 
+async def database_cost(
+    settings: Settings, postmaster: int, blocks: int, rows: int, block: int = 20
+) -> dict[str, dict[str, float]]:
+    """Server plus database CPU per request, audit on and off, in alternating blocks of
+    ``block`` requests: the cluster's CPU (every backend, autovacuum and the writers) is
+    read at block boundaries only. The audited block includes expanding its events into
+    the index, which a served process does in the background (no lifespan runs here)."""
+    from bench import proc
+    from liaison.db.audit_log import index_pending
+
+    keys = SigningKeys.load_or_create(settings.data_dir)
+    bearer = mint_access_token(
+        keys,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        subject="bench",
+        department="emergency",
+        roles=("reader",),
+        client_id="bench",
+        lifetime_seconds=3600,
+    )
+    headers = {"Authorization": f"Bearer {bearer}", "Liaison-Purpose": "emergency_response"}
+    request = {"query": QUERY, "variables": {"first": rows}}
+    apps = {"audit on": _app(settings, audited=True), "audit off": _app(settings, audited=False)}
+    clients = {
+        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
+        for name, app in apps.items()
+    }
+    server: dict[str, list[float]] = {name: [] for name in apps}
+    database: dict[str, list[float]] = {name: [] for name in apps}
+    sessions = session_factory(apps["audit on"].state.engine)
+    order = list(clients.items())
+    try:
+        for round_ in range(blocks + 1):  # the first round warms up
+            order.reverse()
+            for name, client in order:
+                await asyncio.sleep(0.3)  # what the previous block left to do settles
+                db_started, cpu_started = proc.tree_cpu_seconds(postmaster), time.process_time()
+                for _ in range(block):
+                    response = await client.post("/graphql", json=request, headers=headers)
+                    assert response.status_code == 200, response.text
+                if name == "audit on":
+                    async with sessions() as session, session.begin():
+                        await index_pending(session)
+                cpu_used = time.process_time() - cpu_started
+                await asyncio.sleep(0.3)  # the commit's WAL flush and the stats land
+                db_used = proc.tree_cpu_seconds(postmaster) - db_started
+                if round_:
+                    server[name].append(cpu_used * 1000 / block)
+                    database[name].append(db_used * 1000 / block)
+    finally:
+        for name, client in clients.items():
+            await client.aclose()
+            await apps[name].state.engine.dispose()
+    return {
+        name: {
+            "server_cpu_ms": statistics.median(server[name]),
+            "database_cpu_ms": statistics.median(database[name]),
+        }
+        for name in apps
+    }
+
+
 async def _representative_entry(url: str) -> Any:
     from liaison.db.audit import AuditEntry, DisclosedKeys, Disclosure
 
@@ -213,7 +281,9 @@ async def append_rate(url: str, events: int, writers: int) -> float:
         await engine.dispose()
 
 
-async def measure(url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+async def measure(
+    url: str, data_dir: Path, args: argparse.Namespace, postmaster: int | None = None
+) -> dict[str, Any]:
     await prepare(url, args.enterprises)
     settings = Settings(
         data_dir=data_dir,
@@ -230,6 +300,10 @@ async def measure(url: str, data_dir: Path, args: argparse.Namespace) -> dict[st
     figures: dict[str, Any] = {
         "query": {rows: await query_cost(settings, args.iterations, rows) for rows in args.rows}
     }
+    if postmaster is not None:
+        figures["database"] = {
+            rows: await database_cost(settings, postmaster, args.blocks, rows) for rows in args.rows
+        }
     if args.appends:
         figures["events_per_second"] = {
             "1 writer": await append_rate(url, args.events, 1),
@@ -267,6 +341,17 @@ def report(backend: str, figures: dict[str, Any]) -> None:
             f"+{on['median_ms'] - off['median_ms']:.1f} ms",
             flush=True,
         )
+    for rows, cost in figures.get("database", {}).items():
+        on, off = cost["audit on"], cost["audit off"]
+        total_on = on["server_cpu_ms"] + on["database_cpu_ms"]
+        total_off = off["server_cpu_ms"] + off["database_cpu_ms"]
+        print(
+            f"  {rows}-row, server + database CPU per request: audit off "
+            f"{off['server_cpu_ms']:.2f} + {off['database_cpu_ms']:.2f} ms, audit on "
+            f"{on['server_cpu_ms']:.2f} + {on['database_cpu_ms']:.2f} ms: "
+            f"{total_on / total_off:.3f}x",
+            flush=True,
+        )
     for writers, rate in figures.get("events_per_second", {}).items():
         print(f"  chain appends ({writers}): {rate:.0f} events/s", flush=True)
 
@@ -286,6 +371,15 @@ async def main(args: argparse.Namespace) -> None:
                 report("PostgreSQL (synchronous_commit=on)", await measure(url, data_dir, args))
             finally:
                 await _scratch(admin.render_as_string(hide_password=False), "drop")
+        if args.temporary_postgres:
+            from bench.databases import temporary_postgres
+
+            (data_dir / "cluster").mkdir()
+            with temporary_postgres(data_dir / "cluster") as cluster:
+                report(
+                    "PostgreSQL, a temporary cluster (its CPU measured too)",
+                    await measure(cluster.url, cluster.data_dir, args, cluster.postmaster_pid),
+                )
 
 
 def _arguments() -> argparse.Namespace:
@@ -300,6 +394,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument(
+        "--temporary-postgres",
+        action="store_true",
+        help="also on a throw-away PostgreSQL cluster, whose CPU is measured (server + database)",
+    )
+    parser.add_argument("--blocks", type=int, default=15, help="blocks of 20 requests each way")
     args = parser.parse_args()
     if not (1 <= args.iterations <= MAX_ITERATIONS and 1 <= args.events <= MAX_EVENTS):
         parser.error(f"iterations <= {MAX_ITERATIONS}, events <= {MAX_EVENTS}")
