@@ -421,24 +421,37 @@ async def seq_range(
     upto: int | None = None,
 ) -> tuple[int, int] | None:
     """The seqs of events in [since, until) (and at most ``upto``), or None when none can
-    be."""
+    be.
+
+    Seq order is time order (an event is never earlier than the one before it, and
+    ``liaison audit verify`` checks it), so each end is the first or last event inside the
+    period in time order (the lowest or highest seq among those at that very time): one
+    probe of the time index each, where ``min(seq) WHERE occurred_at >= since`` walked the
+    primary key through every event before the period."""
+    event = AuditEvent
     low, high = 1, None
     if since is not None:
-        found = await session.scalar(
-            select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= utc(since))
+        first = await session.scalar(
+            select(event.seq)
+            .where(event.occurred_at >= utc(since))
+            .order_by(event.occurred_at, event.seq)
+            .limit(1)
         )
-        if found is None:
+        if first is None:
             return None
-        low = found
+        low = first
     if until is not None:
-        found = await session.scalar(
-            select(func.max(AuditEvent.seq)).where(AuditEvent.occurred_at < utc(until))
+        last = await session.scalar(
+            select(event.seq)
+            .where(event.occurred_at < utc(until))
+            .order_by(event.occurred_at.desc(), event.seq.desc())
+            .limit(1)
         )
-        if found is None:
+        if last is None:
             return None
-        high = found
+        high = last
     if high is None:
-        high = await session.scalar(select(func.max(AuditEvent.seq))) or 0
+        high = await session.scalar(select(func.max(event.seq))) or 0
     if upto is not None:
         high = min(high, upto)
     return (low, high) if low <= high else None
