@@ -85,7 +85,9 @@ function purposeBar() {
 }
 
 function shell() {
-  const current = routeOf().parts[0] || "ledger";
+  const parts = routeOf().parts;
+  // A joint screen is current by its own key ("joint/plans"), not by the "joint" prefix.
+  const current = parts[0] === "joint" ? parts.slice(0, 2).join("/") : parts[0] || "ledger";
   const main = h("main", { id: "main", tabindex: "-1" });
   const status = h("p", { id: "status", role: "status", "aria-live": "polite" });
   setStatusRegion(status);
@@ -113,7 +115,7 @@ function shell() {
         h("li", {}, h("a", {
           href: `#/${screen.key}`,
           "data-screen": screen.key,
-          "aria-current": current === screen.key.split("/")[0] || (current === "enterprise" && screen.key === "ledger") ? "page" : null,
+          "aria-current": current === screen.key || (current === "enterprise" && screen.key === "ledger") ? "page" : null,
         }, screen.label)))),
     ),
     main,

@@ -72,6 +72,13 @@ export function has(rootField) {
   return Boolean(loaded?.rootFields.has(rootField));
 }
 
+// The named type a root field returns (a connection, for the list screens).
+export function rootTypeName(rootField) {
+  let type = loaded?.rootTypes[rootField];
+  while (type && !type.name) type = type.ofType;
+  return type ? type.name : null;
+}
+
 // The selection of every leaf field of a type (so a new field shows up without a change).
 export function leafSelection(typeName, skip = []) {
   return loaded.types[typeName].fields

@@ -1,4 +1,5 @@
-// The joint-supervision screens (plans, visits, referrals, incidents) appear as the API
+// The joint-supervision screens (plans, visits, referrals, incidents, recognitions,
+// certificates, the joint discipline list) appear as the API
 // gains them: each entry names the root field it needs, and is offered only when the
 // schema has it. Until a screen of its own is written, a generic list shows the records
 // with every leaf field the API offers, through the same cells as every other screen.
@@ -8,23 +9,34 @@ import { h, replace } from "../dom.js";
 import { fieldCell } from "../fields.js";
 import { t } from "../i18n.js";
 import * as purpose from "../purpose.js";
-import { has } from "../schema.js";
+import { has, rootTypeName } from "../schema.js";
 
 const JOINT = [
   { key: "plans", field: "jointInspectionPlans", label: "nav.plans" },
   { key: "visits", field: "jointInspectionVisits", label: "nav.visits" },
   { key: "referrals", field: "referrals", label: "nav.referrals" },
   { key: "incidents", field: "incidents", label: "nav.incidents" },
+  { key: "recognitions", field: "recognitions", label: "nav.recognitions" },
+  { key: "certificates", field: "certificates", label: "nav.certificates" },
+  { key: "discipline", field: "jointDisciplineList", label: "nav.discipline" },
 ];
 
 export function available() {
   return JOINT.filter((screen) => has(screen.field));
 }
 
-async function nodeType(field) {
-  const { data } = await graphql(`query Node($name: String!) { __type(name: $name) { fields { name type { kind name ofType { kind name } } } } }`,
-    { name: `${field[0].toUpperCase()}${field.slice(1, -1)}Connection` });
-  return data.__type;
+const TYPE_REF = "type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+
+// The named type under any NON_NULL and LIST wrappers ([Edge!]! is Edge).
+function named(type) {
+  let found = type;
+  while (found && !found.name) found = found.ofType;
+  return found ? found.name : null;
+}
+
+async function fieldsOf(name) {
+  const { data } = await graphql(`query T($name: String!) { __type(name: $name) { fields { name description ${TYPE_REF} } } }`, { name });
+  return data.__type?.fields || [];
 }
 
 export async function render(main, key, app) {
@@ -34,14 +46,11 @@ export async function render(main, key, app) {
     return;
   }
   replace(main, h("h1", {}, t(screen.label)), h("p", { class: "loading" }, t("loading")));
-  const connection = await nodeType(screen.field);
-  const edge = connection?.fields.find((f) => f.name === "edges");
-  const edgeType = edge?.type.ofType?.ofType?.name || edge?.type.ofType?.name;
-  const { data: edgeData } = await graphql(`query Edge($name: String!) { __type(name: $name) { fields { name type { kind name ofType { kind name } } } } }`, { name: edgeType });
-  const nodeField = edgeData.__type.fields.find((f) => f.name === "node");
-  const typeName = nodeField.type.ofType?.name || nodeField.type.name;
-  const { data: typeData } = await graphql(`query T($name: String!) { __type(name: $name) { fields { name description type { kind name ofType { kind name } } } } }`, { name: typeName });
-  const leaves = typeData.__type.fields.filter((f) => ["SCALAR", "ENUM"].includes(f.type.kind) || ["SCALAR", "ENUM"].includes(f.type.ofType?.kind));
+  const connection = await fieldsOf(rootTypeName(screen.field));
+  const edgeType = named(connection.find((f) => f.name === "edges")?.type);
+  const typeName = named((await fieldsOf(edgeType)).find((f) => f.name === "node")?.type);
+  const fields = await fieldsOf(typeName);
+  const leaves = fields.filter((f) => ["SCALAR", "ENUM"].includes(f.type.kind) || ["SCALAR", "ENUM"].includes(f.type.ofType?.kind));
   const { data, errors } = await graphql(`{ ${screen.field}(first: 50) { edges { node { ${leaves.map((f) => f.name).join(" ")} } } } }`);
   const context = { department: app.me.department, purpose: purpose.current().purpose, withheld: withheld(errors), agreements: app.agreements, schema: app.schema };
   const described = leaves.map((f) => {
