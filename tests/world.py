@@ -181,6 +181,34 @@ async def graphql(
     return response.status_code, response.json()
 
 
+async def post_as(
+    http: httpx.AsyncClient,
+    keys: SigningKeys,
+    query: str,
+    *,
+    department: str,
+    roles: tuple[str, ...] = ("contributor",),
+    variables: dict[str, Any] | None = None,
+    purpose: str | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """One GraphQL request as a department's principal with a real token: its body, once
+    the status is checked (200, or 503 when the answer was held back whole for want of its
+    audit event, see README)."""
+    headers = {"Authorization": f"Bearer {token(keys, department, *roles)}"}
+    if purpose is not None:
+        headers["Liaison-Purpose"] = purpose
+    if request_id is not None:
+        headers["X-Request-ID"] = request_id
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    body: dict[str, Any] = response.json()
+    codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+    assert response.status_code == (503 if codes == ["AUDIT_UNAVAILABLE"] else 200), response.text
+    return body
+
+
 async def grant(
     session: AsyncSession,
     *grants: dict[str, Any],

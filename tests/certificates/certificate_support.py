@@ -27,7 +27,7 @@ from liaison.db.certificate_models import (
     JointDisciplineEntry,
     JointDisciplineMeasure,
 )
-from world import World, token
+from world import World, post_as
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -95,29 +95,7 @@ def event_input(certificate_id: str, kind: str, **overrides: Any) -> dict[str, A
     }
 
 
-async def post(
-    http: httpx.AsyncClient,
-    keys: SigningKeys,
-    query: str,
-    *,
-    department: str,
-    roles: tuple[str, ...] = ("contributor",),
-    variables: dict[str, Any] | None = None,
-    request_id: str | None = None,
-    purpose: str | None = None,
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token(keys, department, *roles)}"}
-    if purpose is not None:
-        headers["Liaison-Purpose"] = purpose
-    if request_id is not None:
-        headers["X-Request-ID"] = request_id
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    body: dict[str, Any] = response.json()
-    unavailable = [e["extensions"]["code"] for e in body.get("errors", [])] == ["AUDIT_UNAVAILABLE"]
-    assert response.status_code == (503 if unavailable else 200), response.text
-    return body
+post = post_as
 
 
 async def issue(

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
-from world import token
+from world import post_as
 
 Sessions = async_sessionmaker[AsyncSession]
 # Valid (GB 32100-2015 check character), registered in no test world.
@@ -99,28 +99,7 @@ def new_request_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-async def post(
-    http: httpx.AsyncClient,
-    keys: SigningKeys,
-    query: str,
-    *,
-    department: str,
-    roles: tuple[str, ...] = ("contributor",),
-    variables: dict[str, Any] | None = None,
-    purpose: str | None = None,
-    request_id: str | None = None,
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token(keys, department, *roles)}"}
-    if purpose is not None:
-        headers["Liaison-Purpose"] = purpose
-    if request_id is not None:
-        headers["X-Request-ID"] = request_id
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+post = post_as
 
 
 async def write(

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from liaison.db.engine import create_engine
 from liaison.db.migrate import alembic_config, upgrade
-from liaison.db.models import Base
+from migration_checks import differences
 
 NEW_TABLES = {"enterprise_alteration", "department_place"}
 GROWN = {
@@ -27,23 +23,8 @@ GROWN = {
 }
 
 
-def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "include_object": _ours}
-    )
-    return list(compare_metadata(context, Base.metadata))
-
-
-def _ours(thing: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
-    table = name if kind == "table" else getattr(getattr(thing, "table", None), "name", None)
-    return table in NEW_TABLES | set(GROWN)
-
-
 async def test_the_migrated_tables_are_the_models_tables(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        differences = await connection.run_sync(_differences)
-
-    assert differences == []
+    assert await differences(engine, NEW_TABLES | set(GROWN)) == []
 
 
 def test_the_migration_comes_down_and_goes_up_again(tmp_path: Path) -> None:

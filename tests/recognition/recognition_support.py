@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
 from liaison.db import models
-from world import grant, token
+from world import grant, post_as
 
 Sessions = async_sessionmaker[AsyncSession]
 PURPOSE = "information_exchange"
@@ -80,22 +80,11 @@ async def post(
     query: str,
     *,
     department: str,
-    roles: tuple[str, ...] = ("contributor",),
-    variables: dict[str, Any] | None = None,
     purpose: str | None = PURPOSE,
-    request_id: str | None = None,
+    **given: Any,
 ) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token(keys, department, *roles)}"}
-    if purpose is not None:
-        headers["Liaison-Purpose"] = purpose
-    if request_id is not None:
-        headers["X-Request-ID"] = request_id
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    """As :func:`world.post_as`, stating the mutual recognition purpose unless told not to."""
+    return await post_as(http, keys, query, department=department, purpose=purpose, **given)
 
 
 async def record(

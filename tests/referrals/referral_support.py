@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.api.keys import SigningKeys
 from liaison.db import models
-from world import token
+from world import post_as
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -91,30 +91,7 @@ def referral_input(uscc: str | None, **overrides: Any) -> dict[str, Any]:
     }
 
 
-async def post(
-    http: httpx.AsyncClient,
-    keys: SigningKeys,
-    query: str,
-    *,
-    department: str,
-    roles: tuple[str, ...] = ("contributor",),
-    variables: dict[str, Any] | None = None,
-    purpose: str | None = None,
-    request_id: str | None = None,
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token(keys, department, *roles)}"}
-    if purpose is not None:
-        headers["Liaison-Purpose"] = purpose
-    if request_id is not None:
-        headers["X-Request-ID"] = request_id
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    body: dict[str, Any] = response.json()
-    # Served, or held back whole for want of its audit event (503, no data, see README).
-    unavailable = [e["extensions"]["code"] for e in body.get("errors", [])] == ["AUDIT_UNAVAILABLE"]
-    assert response.status_code == (503 if unavailable else 200), response.text
-    return body
+post = post_as
 
 
 async def send(
