@@ -374,6 +374,7 @@ async def main(args: argparse.Namespace) -> None:
         if args.temporary_postgres:
             from bench.databases import temporary_postgres
 
+            data_dir.chmod(0o711)  # the postgres account must reach the cluster's directory
             (data_dir / "cluster").mkdir()
             with temporary_postgres(data_dir / "cluster") as cluster:
                 report(
