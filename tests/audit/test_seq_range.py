@@ -19,8 +19,11 @@ _EVENTS = """INSERT INTO audit_event SELECT :head + g,
     'emergency', 'c', 'query', NULL, repeat('0', 64), repeat('0', 64), 'joint_inspection',
     NULL, 'ok', repeat('0', 64), md5('range' || g) || md5(g::text)
     FROM generate_series(1, 12) AS g"""
-_EVENTS_SQLITE = """WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 12)
-    INSERT INTO audit_event SELECT :head + n,
+# (INSERT first: Python's sqlite3 opens a transaction only before a statement that starts
+# with INSERT, so one that starts with WITH would be committed, not rolled back.)
+_EVENTS_SQLITE = """INSERT INTO audit_event
+    WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 12)
+    SELECT :head + n,
     strftime('%Y-%m-%d %H:%M:%S', :start, '+' || ((n - 1) / 3) || ' seconds') || '.000000',
     'range-' || n,
     's', 'emergency', 'c', 'query', NULL, hex(zeroblob(32)), hex(zeroblob(32)),
@@ -46,9 +49,12 @@ async def test_a_period_covers_every_event_at_its_first_time_and_none_at_its_end
         none_before = await seq_range(session, None, dt.datetime(1999, 1, 1, tzinfo=dt.UTC))
         capped = await seq_range(session, START, None, upto=head + 5)
         await session.rollback()
+    async with sessions() as session:
+        left = await session.scalar(text("SELECT max(seq) FROM audit_event"))
 
     assert within == (head + 4, head + 9)
     assert from_middle == (head + 4, head + 12)
     assert none_after is None
     assert none_before is None
     assert capped == (head + 1, head + 5)
+    assert int(left or 0) == head  # the trail is as it was
