@@ -302,7 +302,8 @@ async def measure(
     }
     if postmaster is not None:
         figures["database"] = {
-            rows: await database_cost(settings, postmaster, args.blocks, rows) for rows in args.rows
+            rows: await database_cost(settings, postmaster, args.blocks, rows, args.block)
+            for rows in args.rows
         }
     if args.appends:
         figures["events_per_second"] = {
@@ -374,13 +375,18 @@ async def main(args: argparse.Namespace) -> None:
         if args.temporary_postgres:
             from bench.databases import temporary_postgres
 
-            data_dir.chmod(0o711)  # the postgres account must reach the cluster's directory
-            (data_dir / "cluster").mkdir()
-            with temporary_postgres(data_dir / "cluster") as cluster:
+            with temporary_postgres(_cluster_directory(data_dir)) as cluster:
                 report(
                     "PostgreSQL, a temporary cluster (its CPU measured too)",
                     await measure(cluster.url, cluster.data_dir, args, cluster.postmaster_pid),
                 )
+
+
+def _cluster_directory(data_dir: Path) -> Path:
+    data_dir.chmod(0o711)  # the postgres account must reach the cluster's directory
+    directory = data_dir / "cluster"
+    directory.mkdir()
+    return directory
 
 
 def _arguments() -> argparse.Namespace:
@@ -400,7 +406,13 @@ def _arguments() -> argparse.Namespace:
         action="store_true",
         help="also on a throw-away PostgreSQL cluster, whose CPU is measured (server + database)",
     )
-    parser.add_argument("--blocks", type=int, default=15, help="blocks of 20 requests each way")
+    parser.add_argument("--blocks", type=int, default=8, help="blocks each way")
+    parser.add_argument(
+        "--block",
+        type=int,
+        default=100,
+        help="requests a block (the cluster's CPU is read in clock ticks: 10 ms a tick)",
+    )
     args = parser.parse_args()
     if not (1 <= args.iterations <= MAX_ITERATIONS and 1 <= args.events <= MAX_EVENTS):
         parser.error(f"iterations <= {MAX_ITERATIONS}, events <= {MAX_EVENTS}")
