@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import statistics
 import subprocess
 import sys
@@ -375,16 +374,25 @@ async def verify(cluster: Cluster, size: int, workdir: Path) -> list[str]:
 
 def _measured(command: list[str]) -> tuple[str, int]:
     """Runs our own command, timed alone: its output (stdout and stderr) and its own peak
-    RSS in KiB, from wait4 (RUSAGE_CHILDREN's would be the largest of every child this
-    script has waited for)."""
+    RSS in KiB: the high-water mark of its address space (VmHWM, which starts afresh at
+    exec), read while it runs. Not wait4's or RUSAGE_CHILDREN's ru_maxrss: those count the
+    pages the child shared with this process when it was forked, and this process has just
+    held the whole chain in memory."""
     process = subprocess.Popen(  # noqa: S603
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=clean_environment()
     )
+    peak = 0
+    status = Path(f"/proc/{process.pid}/status")
+    while process.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass  # exiting
+        time.sleep(0.2)
     assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return output.decode(), usage.ru_maxrss
+    return process.stdout.read().decode(), peak
 
 
 # --- appends with K server processes --------------------------------------------------------
