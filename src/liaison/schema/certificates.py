@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
-from sqlalchemy import ColumnElement
 
-from liaison.codes import InvalidCode, validate_uscc
 from liaison.db.certificate_models import (
     Certificate as CertificateRow,
 )
@@ -23,12 +21,11 @@ from liaison.db.certificate_models import (
 )
 from liaison.db.certificate_tables import certificate_status
 from liaison.schema.context import Context
-from liaison.schema.errors import bad_input
 from liaison.schema.filters import Criterion, _enterprise_is, _uscc
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import Connection, parse_record_id
-from liaison.schema.queries import _page
-from liaison.schema.subscriptions import record_changes
+from liaison.schema.queries import record_page
+from liaison.schema.subscriptions import of_enterprise, record_changes
 from liaison.schema.types.certificates import Certificate, JointDisciplineEntry
 
 Info = strawberry.Info[Context, None]
@@ -79,7 +76,7 @@ class CertificateQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Certificate]:
-        return await _page(info, "certificate", filter, CERTIFICATE_CRITERIA, first, after)
+        return await record_page(info, "certificate", filter, CERTIFICATE_CRITERIA, first, after)
 
     @strawberry.field(
         description="The joint discipline list as the caller may see it: entries it made, "
@@ -93,18 +90,9 @@ class CertificateQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[JointDisciplineEntry]:
-        return await _page(
+        return await record_page(
             info, "joint_discipline_entry", filter, DISCIPLINE_CRITERIA, first, after
         )
-
-
-def _of_enterprise(uscc: str | None) -> list[ColumnElement[bool]]:
-    if uscc is None:
-        return []
-    try:
-        return [_enterprise_is(validate_uscc(uscc))]
-    except InvalidCode as exc:
-        raise bad_input(str(exc), field="uscc") from None
 
 
 @strawberry.type
@@ -116,7 +104,7 @@ class CertificateSubscription:
     async def certificate_changes(
         self, info: Info, uscc: str | None = None
     ) -> AsyncGenerator[Certificate, None]:
-        return record_changes(info, "certificate", _of_enterprise(uscc))
+        return record_changes(info, "certificate", of_enterprise(uscc))
 
     @strawberry.subscription(
         description="Each entry of the joint discipline list, from now on, as an enterprise "
@@ -126,4 +114,4 @@ class CertificateSubscription:
     async def joint_discipline_changes(
         self, info: Info, uscc: str | None = None
     ) -> AsyncGenerator[JointDisciplineEntry, None]:
-        return record_changes(info, "joint_discipline_entry", _of_enterprise(uscc))
+        return record_changes(info, "joint_discipline_entry", of_enterprise(uscc))

@@ -39,7 +39,7 @@ from liaison.schema.internal_reads import read_records
 from liaison.schema.mutations import InputError, Problems, _enterprise_id
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import Connection, parse_record_id
-from liaison.schema.queries import _page
+from liaison.schema.queries import record_page
 from liaison.schema.types.incidents import Incident as IncidentType
 
 Info = strawberry.Info[Context, None]
@@ -136,7 +136,7 @@ class IncidentQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[IncidentType]:
-        return await _page(info, "incident", filter, INCIDENT_CRITERIA, first, after)
+        return await record_page(info, "incident", filter, INCIDENT_CRITERIA, first, after)
 
     @strawberry.field(
         description="Emergency access of an open incident your department acknowledged "

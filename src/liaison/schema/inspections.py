@@ -26,7 +26,7 @@ from liaison.schema.inspection_effect import ReceptionEffect, reception_effect
 from liaison.schema.internal_reads import read_records
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import Connection, parse_record_id
-from liaison.schema.queries import _page
+from liaison.schema.queries import record_page
 from liaison.schema.subscriptions import record_changes
 from liaison.schema.types.inspections import (
     JointInspectionDraw as DrawType,
@@ -101,7 +101,7 @@ class InspectionQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PlanType]:
-        return await _page(info, "joint_inspection_plan", filter, PLAN_CRITERIA, first, after)
+        return await record_page(info, "joint_inspection_plan", filter, PLAN_CRITERIA, first, after)
 
     @strawberry.field(description="One joint inspection plan, or null if not visible.")
     async def joint_inspection_plan(self, info: Info, id: strawberry.ID) -> PlanType | None:
@@ -116,7 +116,9 @@ class InspectionQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[VisitType]:
-        return await _page(info, "joint_inspection_visit", filter, VISIT_CRITERIA, first, after)
+        return await record_page(
+            info, "joint_inspection_visit", filter, VISIT_CRITERIA, first, after
+        )
 
     @strawberry.field(description="One joint inspection visit, or null if not visible.")
     async def joint_inspection_visit(self, info: Info, id: strawberry.ID) -> VisitType | None:

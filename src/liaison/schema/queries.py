@@ -42,7 +42,7 @@ from liaison.schema.types.records import CreditRating, DangerousChemicalEntry, R
 Info = strawberry.Info[Context, None]
 
 
-async def _page(
+async def record_page(
     info: Info,
     record_type: str,
     given: object | None,
@@ -93,10 +93,6 @@ async def _page(
     return page_connection(page, has_next_page=len(rows) > size, count=count)
 
 
-# For other areas' root lists (schema/grades.py): the same row scope, filters and paging.
-record_page = _page
-
-
 async def _by_id(info: Info, record_type: str, record_id: strawberry.ID) -> Any:
     key = parse_record_id(record_id)
     if key is None:
@@ -135,7 +131,7 @@ class RecordQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Enterprise]:
-        return await _page(info, "enterprise", filter, ENTERPRISE_CRITERIA, first, after)
+        return await record_page(info, "enterprise", filter, ENTERPRISE_CRITERIA, first, after)
 
     @strawberry.field(description="Dangerous-chemical entries the caller may see.")
     async def dangerous_chemical_entries(
@@ -145,7 +141,9 @@ class RecordQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[DangerousChemicalEntry]:
-        return await _page(info, "dangerous_chemical_entry", filter, ENTRY_CRITERIA, first, after)
+        return await record_page(
+            info, "dangerous_chemical_entry", filter, ENTRY_CRITERIA, first, after
+        )
 
     @strawberry.field(description="Credit ratings the caller may see.")
     async def credit_ratings(
@@ -155,7 +153,7 @@ class RecordQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CreditRating]:
-        return await _page(info, "credit_rating", filter, RATING_CRITERIA, first, after)
+        return await record_page(info, "credit_rating", filter, RATING_CRITERIA, first, after)
 
     @strawberry.field(description="Risks and hidden dangers the caller may see.")
     async def risks(
@@ -165,7 +163,7 @@ class RecordQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Risk]:
-        return await _page(info, "risk", filter, RISK_CRITERIA, first, after)
+        return await record_page(info, "risk", filter, RISK_CRITERIA, first, after)
 
     @strawberry.field(description="One dangerous-chemical entry, or null if not visible.")
     async def dangerous_chemical_entry(

@@ -10,13 +10,13 @@ from typing import Any
 import strawberry
 from sqlalchemy import ColumnElement, select
 
-from liaison.codes import InvalidCode, validate_uscc
+from liaison.codes import validate_uscc
 from liaison.db import models
 from liaison.db.recognition_models import Facilitation, Recognition, RecognitionStatus
 from liaison.db.recognition_tables import RECOGNITION_TABLES
 from liaison.db.records import fetch_records
 from liaison.schema.context import Context
-from liaison.schema.errors import bad_input, forbidden
+from liaison.schema.errors import forbidden
 from liaison.schema.filters import Criterion, owners_of_enterprises, where_clauses
 from liaison.schema.materialize import Page
 from liaison.schema.one_record import one_record
@@ -28,7 +28,7 @@ from liaison.schema.pagination import (
     parse_record_id,
 )
 from liaison.schema.reach import reached_keys
-from liaison.schema.subscriptions import record_changes
+from liaison.schema.subscriptions import of_enterprise, record_changes
 from liaison.schema.types.recognition import Recognition as RecognitionType
 
 Info = strawberry.Info[Context, None]
@@ -185,15 +185,6 @@ class RecognitionQuery:
         return await _page(info, narrowed, first, after, extra)
 
 
-def _of_enterprise(uscc: str | None) -> list[ColumnElement[bool]]:
-    if uscc is None:
-        return []
-    try:
-        return [_enterprise_is(validate_uscc(uscc))]
-    except InvalidCode as exc:
-        raise bad_input(str(exc), field="uscc") from None
-
-
 @strawberry.type
 class RecognitionSubscription:
     @strawberry.subscription(
@@ -203,7 +194,7 @@ class RecognitionSubscription:
     async def recognition_changed(
         self, info: Info, uscc: str | None = None
     ) -> AsyncGenerator[RecognitionType, None]:
-        return record_changes(info, "recognition", _of_enterprise(uscc))
+        return record_changes(info, "recognition", of_enterprise(uscc))
 
     @strawberry.subscription(
         description="Each recognition you may see as it lapses (the result it rests on "
@@ -213,4 +204,4 @@ class RecognitionSubscription:
         self, info: Info, uscc: str | None = None
     ) -> AsyncGenerator[RecognitionType, None]:
         lapsed = Recognition.status == RecognitionStatus.LAPSED.value
-        return record_changes(info, "recognition", [lapsed, *_of_enterprise(uscc)])
+        return record_changes(info, "recognition", [lapsed, *of_enterprise(uscc)])

@@ -17,7 +17,7 @@ from liaison.schema.context import Context
 from liaison.schema.filters import Criterion, _enterprise_is, _uscc
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import Connection, parse_record_id
-from liaison.schema.queries import _page
+from liaison.schema.queries import record_page
 from liaison.schema.rectification_progress import RectificationProgress, zone_progress
 from liaison.schema.types.rectification import (
     RectificationCampaign as CampaignType,
@@ -86,7 +86,9 @@ class RectificationQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CampaignType]:
-        return await _page(info, "rectification_campaign", filter, CAMPAIGN_CRITERIA, first, after)
+        return await record_page(
+            info, "rectification_campaign", filter, CAMPAIGN_CRITERIA, first, after
+        )
 
     @strawberry.field(
         description="Items of rectification campaigns the caller may see; "
@@ -99,7 +101,7 @@ class RectificationQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ItemType]:
-        return await _page(info, "rectification_item", filter, ITEM_CRITERIA, first, after)
+        return await record_page(info, "rectification_item", filter, ITEM_CRITERIA, first, after)
 
     @strawberry.field(description="How the campaigns of one zone stand, and what is overdue.")
     async def rectification_progress(self, info: Info, zone: str) -> RectificationProgress | None:

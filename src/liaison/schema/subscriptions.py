@@ -193,7 +193,7 @@ async def _unseen(context: Context, cursor: int, record_type: str) -> Sequence[C
     return changes
 
 
-def _of_enterprise(uscc: str | None) -> list[ColumnElement[bool]]:
+def of_enterprise(uscc: str | None) -> list[ColumnElement[bool]]:
     if uscc is None:
         return []
     try:
@@ -203,10 +203,6 @@ def _of_enterprise(uscc: str | None) -> list[ColumnElement[bool]]:
     return [models.Enterprise.uscc == code]
 
 
-# For workflows' subscriptions: the same optional USCC argument, checked the same way.
-of_enterprise = _of_enterprise
-
-
 @strawberry.type
 class RecordSubscription:
     @strawberry.subscription(
@@ -214,7 +210,7 @@ class RecordSubscription:
         "along its rectification, that you may see; optionally of one enterprise (USCC)."
     )
     async def risk_changed(self, info: Info, uscc: str | None = None) -> AsyncGenerator[Risk, None]:
-        return _changes(info, "risk", _of_enterprise(uscc))
+        return _changes(info, "risk", of_enterprise(uscc))
 
     @strawberry.subscription(
         description="Each dangerous-chemical entry, from now on, as customs declares it, "
@@ -223,7 +219,7 @@ class RecordSubscription:
     async def dangerous_chemical_entry_declared(
         self, info: Info, uscc: str | None = None
     ) -> AsyncGenerator[DangerousChemicalEntry, None]:
-        return _changes(info, "dangerous_chemical_entry", _of_enterprise(uscc))
+        return _changes(info, "dangerous_chemical_entry", of_enterprise(uscc))
 
     @strawberry.subscription(
         description="Each credit rating, from now on, as it is issued, that you may see; "
@@ -232,4 +228,4 @@ class RecordSubscription:
     async def credit_rating_issued(
         self, info: Info, uscc: str | None = None
     ) -> AsyncGenerator[CreditRating, None]:
-        return _changes(info, "credit_rating", _of_enterprise(uscc))
+        return _changes(info, "credit_rating", of_enterprise(uscc))
