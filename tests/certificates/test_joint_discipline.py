@@ -24,6 +24,7 @@ from certificate_support import (
     seed_standing_measures,
 )
 
+from audit_events import events_for
 from liaison.api.keys import SigningKeys
 from recognition.recognition_support import (
     customs_rating_id,
@@ -123,10 +124,26 @@ async def test_entering_the_list_lapses_the_recognitions_resting_on_the_enterpri
         "emergency",
         recognition_input(USCC_CHEMICAL, "CREDIT_RATING", rating, facilitation="TRUST_SUPERVISION"),
     )
-
-    await revoke_for(http, keys, USCC_CHEMICAL, "SAFETY_VIOLATION")
+    label = f"rate-{uuid.uuid4().hex}"
 
     body = await post(
+        http,
+        keys,
+        RATE,
+        department="customs",
+        request_id=label,
+        variables={
+            "input": {
+                "uscc": USCC_CHEMICAL,
+                "ruleSet": "customs-2026",
+                "grade": "seriously_dishonest",
+                "effectiveOn": TODAY.isoformat(),
+            }
+        },
+    )
+
+    assert body["data"]["issueCreditRating"]["errors"] == []
+    found = await post(
         http,
         keys,
         "query($id: ID!) { recognition(id: $id) { status lapsedOn lapseReason } }",
@@ -134,11 +151,16 @@ async def test_entering_the_list_lapses_the_recognitions_resting_on_the_enterpri
         roles=("reader",),
         variables={"id": made["id"]},
     )
-    assert body["data"]["recognition"] == {
+    assert found["data"]["recognition"] == {
         "status": "LAPSED",
         "lapsedOn": TODAY.isoformat(),
         "lapseReason": f"the enterprise entered the joint discipline list on {TODAY.isoformat()}",
     }
+    # The rating's audit event names the bureau's recognition it made lapse (customs, the
+    # recognised department, reads it back as a party), though the listing lapsed it.
+    [event] = await events_for(sessions, label)
+    disclosed = {(k.provider, k.record_type): k.ids() for k in event.entry.disclosed}
+    assert disclosed[("emergency", "recognition")] == [int(made["id"])]
 
 
 async def test_a_revocation_for_an_environmental_violation_lists_it_and_others_do_not(

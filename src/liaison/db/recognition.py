@@ -216,6 +216,9 @@ async def _rating_lapses(
     return lapses
 
 
+LAPSED_IN_SESSION = "liaison.recognitions_lapsed"
+
+
 async def _lapse(session: AsyncSession, reasons: dict[int, str], today: dt.date) -> list[int]:
     """Moves those still active to lapsed (another process may have got there first)."""
     lapsed = []
@@ -230,6 +233,10 @@ async def _lapse(session: AsyncSession, reasons: dict[int, str], today: dt.date)
         if getattr(result, "rowcount", 0):
             lapsed.append(recognition_id)
             await note_change(session, "recognition", recognition_id)
+    # Whatever made them lapse in this request (a result ended, an enterprise listed for
+    # joint discipline), the request reads them back through the gate, so its audit event
+    # names them: see schema.recognition_lapse.
+    session.info.setdefault(LAPSED_IN_SESSION, set()).update(lapsed)
     return lapsed
 
 

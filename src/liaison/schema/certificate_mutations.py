@@ -40,6 +40,7 @@ from liaison.schema.departments import contributor_department
 from liaison.schema.mutations import InputError, Problems
 from liaison.schema.one_record import one_record
 from liaison.schema.pagination import parse_record_id
+from liaison.schema.recognition_lapse import lapse_after_write
 from liaison.schema.types.certificates import Certificate, JointDisciplineEntry
 
 Info = strawberry.Info[Context, None]
@@ -215,7 +216,9 @@ class CertificateMutation:
                 ),
                 today=today,
             )
-            certificate_id = certificate.id
+            certificate_id, enterprise_id = certificate.id, certificate.enterprise_id
+        # A revocation that listed the enterprise lapsed the recognitions resting on it.
+        await lapse_after_write(context, enterprise_id)
         return CertificatePayload(certificate=await _reload(info, certificate_id))
 
     @strawberry.mutation(
