@@ -39,6 +39,7 @@ async def second_instance(
     async with httpx.AsyncClient(transport=transport, base_url="http://liaison-2.test") as client:
         yield client
     await app.state.engine.dispose()
+    await app.state.audit_engine.dispose()
 
 
 async def test_every_response_that_carried_another_departments_data_has_its_event(

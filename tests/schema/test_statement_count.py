@@ -81,17 +81,21 @@ def _statements(app: Any) -> Iterator[list[str]]:
     def record(*args: Any) -> None:
         statements.append(args[2])
 
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
+    # The request's own statements and, on PostgreSQL, the audit writer's (group commit).
+    engines = [app.state.engine.sync_engine, app.state.audit_engine.sync_engine]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(app.state.engine.sync_engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 # Both are refused the enterprise's zone and status (an audited denial): head moved, event,
 # disclosures, head set; emergency also reads customs' entries: their keys are listed (one
 # more statement; their enterprises are looked up later, by the audit index). On PostgreSQL
-# the head is moved, then everything else is one statement.
+# the audit writer moves the head, then writes everything else in one statement.
 AUDIT_STATEMENTS = {"customs": 4, "emergency": 5}
 AUDIT_STATEMENTS_POSTGRESQL = {"customs": 2, "emergency": 2}
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from liaison.api.admission import Admission
 from liaison.api.body_limit import BodyLimitMiddleware
 from liaison.api.config import Settings
 from liaison.api.console_app import ConsoleFiles, console_routes
@@ -25,6 +26,7 @@ from liaison.api.policy_cache import PolicyCache
 from liaison.api.request_id import RequestIdMiddleware
 from liaison.db.attachments import AttachmentStore
 from liaison.db.audit_log import index_continuously
+from liaison.db.audit_writer import AuditWriter
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.engine import create_engine, session_factory
 from liaison.db.recognition import lapse_continuously
@@ -38,17 +40,32 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     identity = build_identity(settings, sessions)
     budget = RecordBudget(settings.limits.rate_records_per_minute)
     changes = ChangeFeed(sessions, poll_seconds=settings.subscription_poll_seconds)
+    # Group commit of queries' audit events, where processes share the chain's head (on
+    # SQLite one process writes, and a request's own writes would hold the write lock the
+    # writer waits for). Its own connection: requests waiting for it hold the pool's.
+    audit_engine = create_engine(settings.database_url, pool_size=1)
+    audit_writer = (
+        AuditWriter(session_factory(audit_engine))
+        if audit_engine.dialect.name == "postgresql"
+        else None
+    )
     view = GraphQLOverHTTP(
         build_schema(fast_lists=fast_lists, limits=settings.limits, budget=budget),
         sessions=sessions,
         policies=PolicyCache(),
         changes=changes,
         attachments=AttachmentStore(settings.attachment_dir, settings.limits.max_attachment_bytes),
+        audit_writer=audit_writer,
         limits=settings.limits,
         budget=budget,
         cors_origins=settings.cors_origins,
     )
-    endpoint = GraphQLEndpoint(view, identity.authenticator, sessions)
+    endpoint = GraphQLEndpoint(
+        view,
+        identity.authenticator,
+        sessions,
+        admission=Admission(settings.limits.max_concurrent_operations),
+    )
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -73,6 +90,9 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await changes.close()
+        if audit_writer is not None:
+            await audit_writer.close()
+        await audit_engine.dispose()
         await engine.dispose()
 
     app = Starlette(
@@ -94,6 +114,7 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
         exception_handlers={HTTPException: http_exception_as_json},
     )
     app.state.engine = engine
+    app.state.audit_engine = audit_engine  # the audit writer's (PostgreSQL)
     app.state.identity = identity
     app.state.changes = changes
     return app

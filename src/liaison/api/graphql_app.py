@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
 
+from liaison.api.admission import Admission
 from liaison.api.authentication import Authenticator, NotAuthenticated
 from liaison.api.graphiql import graphiql_page
 from liaison.api.policy_cache import PolicyCache
@@ -25,6 +26,7 @@ from liaison.api.purpose import CASE_HEADER, PURPOSE_HEADER, case_problem, purpo
 from liaison.api.revocation import refusal
 from liaison.api.websocket import WebSocketConnection
 from liaison.db.attachments import AttachmentStore
+from liaison.db.audit_writer import AuditWriter
 from liaison.db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.request_state import read_request_state
@@ -53,12 +55,14 @@ class LiaisonGraphQL(GraphQL[Context, None]):
         policies: PolicyCache,
         changes: ChangeFeed | None = None,
         attachments: AttachmentStore | None = None,
+        audit_writer: AuditWriter | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.sessions = sessions
         self.policies = policies
         self.changes = changes or ChangeFeed(sessions)
         self.attachments = attachments or AttachmentStore()
+        self.audit_writer = audit_writer
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -126,6 +130,7 @@ class LiaisonGraphQL(GraphQL[Context, None]):
             request_id=request_id,
             grants_in_force=grants,
             attachments=self.attachments,
+            audit_writer=self.audit_writer,
         )
 
     async def renew_access(self, context: Context) -> None:
@@ -173,10 +178,13 @@ class GraphQLEndpoint:
         view: LiaisonGraphQL,
         authenticator: Authenticator,
         sessions: async_sessionmaker[AsyncSession],
+        *,
+        admission: Admission | None = None,
     ) -> None:
         self.view = view
         self.authenticator = authenticator
         self.sessions = sessions
+        self.admission = admission or Admission(0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -196,7 +204,7 @@ class GraphQLEndpoint:
         except NotAuthenticated as exc:
             await _unauthenticated(exc, request_id)(scope, receive, send)
             return
-        async with self.sessions() as session:
+        async with self.admission.admitted(), self.sessions() as session:
             state = await read_request_state(
                 session, jti=principal.token_id, client_id=principal.client_id
             )

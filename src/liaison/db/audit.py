@@ -222,12 +222,29 @@ class Slot:
     not_before: dt.datetime
 
 
-_MOVE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(seq=_HEAD.c.seq + 1)
-    .returning(_HEAD.c.seq, _HEAD.c.last_hash, _HEAD.c.last_at)
-)
+# pg_advisory_xact_lock's key for the writers' lock: "liaison" and "writes" in ASCII.
+_WRITES_LOCK = (0x6C696169, 0x77726974)
+
+
+async def hold_writes(session: AsyncSession) -> None:
+    """Serialises the session's transaction, to its commit, with every other that holds
+    this: mutations and the lapse job. What they write is then in commit order
+    (``record_change.seq``, incident references), and no two interleave.
+
+    On PostgreSQL a transaction-scoped advisory lock, apart from the chain's head: a
+    mutation then locks the head only when its event is written, so the events of queries
+    appended meanwhile wait for a mutation's commit, not for its whole run. On SQLite the
+    database's write lock (a write that changes nothing), which also opens the transaction
+    so that a mutation's savepoints nest inside it and nothing commits before the edge.
+    """
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:high, :low)"),
+            {"high": _WRITES_LOCK[0], "low": _WRITES_LOCK[1]},
+        )
+        return
+    await connection.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq))
 
 
 async def reserve_slot(session: AsyncSession) -> Slot:
@@ -235,40 +252,99 @@ async def reserve_slot(session: AsyncSession) -> Slot:
 
     On PostgreSQL the UPDATE takes the head's row lock, held to commit (a concurrent
     append waits, then reads the moved head); on SQLite it opens the transaction and takes
-    the database write lock. Reserving before a mutation runs also makes the mutation's
-    savepoints nest inside that transaction on SQLite, so nothing commits before the edge.
+    the database write lock. Writers that must also be serialised with one another take
+    :func:`hold_writes` first.
     """
+    return (await _reserve(session, 1))[0]
+
+
+async def _reserve(session: AsyncSession, count: int) -> list[Slot]:
+    """``count`` consecutive places, the head moved past them all in one statement. Only
+    the first knows its previous hash: each later one's is the event written before it."""
     connection = await session.connection()
-    moved = (await connection.execute(_MOVE_HEAD)).one()
-    return Slot(int(moved.seq), str(moved.last_hash), utc(moved.last_at))
+    moved = (
+        await connection.execute(
+            update(_HEAD)
+            .where(_HEAD.c.id == 1)
+            .values(seq=_HEAD.c.seq + count)
+            .returning(_HEAD.c.seq, _HEAD.c.last_hash, _HEAD.c.last_at)
+        )
+    ).one()
+    first = int(moved.seq) - count + 1
+    not_before = utc(moved.last_at)
+    return [Slot(first, str(moved.last_hash), not_before)] + [
+        Slot(seq, "", not_before) for seq in range(first + 1, first + count)
+    ]
 
 
 async def write_event(
     session: AsyncSession, slot: Slot, entry: AuditEntry, *, now: dt.datetime | None = None
 ) -> int:
     """Writes ``entry`` into a reserved slot and moves the head's hash onto it."""
-    if entry.outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {entry.outcome!r}")
-    # Never earlier than the previous event, so seq order is time order (see audit_models).
-    occurred_at = max(utc(now or dt.datetime.now(dt.UTC)), slot.not_before)
-    body = canonical_body(slot.seq, occurred_at, slot.prev_hash, entry)
-    digest = sha256_hex(canonical_json(body))
-    # Core statements on the session's connection: the rows hashed above are the rows
-    # written, and nothing is read back.
-    connection = await session.connection()
-    event = _entry_columns(entry)
-    event.update(seq=slot.seq, occurred_at=occurred_at, prev_hash=slot.prev_hash, hash=digest)
-    if connection.dialect.name == "postgresql":
-        await connection.execute(_WRITE_POSTGRESQL, _postgresql_parameters(event, body))
-        return slot.seq
-    # One statement per table (executemany), then the head.
-    await connection.execute(insert(_EVENTS), [event])
-    await _insert_children(connection, _DISCLOSURES, slot.seq, body["disclosures"], True)
-    await _insert_children(connection, _DISCLOSED, slot.seq, body["disclosed"], False)
-    await connection.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=digest, last_at=occurred_at)
-    )
+    await _write(session, [_Chained.of(slot, entry, now)])
     return slot.seq
+
+
+async def append_events(
+    session: AsyncSession, entries: Sequence[AuditEntry], *, now: dt.datetime | None = None
+) -> list[int]:
+    """Appends ``entries``, in order, in the session's transaction: one reservation and one
+    write for them all (a group commit: the head is locked once for the lot). Returns their
+    seqs. Same contract as :func:`append_event`."""
+    if not entries:
+        return []
+    slots = await _reserve(session, len(entries))
+    chained: list[_Chained] = []
+    for slot, entry in zip(slots, entries, strict=True):
+        if chained:
+            slot = Slot(slot.seq, chained[-1].digest, chained[-1].occurred_at)
+        chained.append(_Chained.of(slot, entry, now))
+    await _write(session, chained)
+    return [slot.seq for slot in slots]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chained:
+    """An event hashed into its place: the rows to write are the rows hashed."""
+
+    event: dict[str, Any]
+    body: dict[str, Any]
+    digest: str
+    occurred_at: dt.datetime
+
+    @classmethod
+    def of(cls, slot: Slot, entry: AuditEntry, now: dt.datetime | None) -> _Chained:
+        if entry.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {entry.outcome!r}")
+        # Never earlier than the previous event, so seq order is time order (audit_models).
+        occurred_at = max(utc(now or dt.datetime.now(dt.UTC)), slot.not_before)
+        body = canonical_body(slot.seq, occurred_at, slot.prev_hash, entry)
+        digest = sha256_hex(canonical_json(body))
+        event = _entry_columns(entry)
+        event.update(seq=slot.seq, occurred_at=occurred_at, prev_hash=slot.prev_hash, hash=digest)
+        return cls(event, body, digest, occurred_at)
+
+
+async def _write(session: AsyncSession, chained: list[_Chained]) -> None:
+    """Writes hashed events in seq order and leaves the head's hash on the last. Core
+    statements on the session's connection: nothing is read back."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # One statement per event, sent together (asyncpg pipelines an executemany).
+        await connection.execute(
+            _WRITE_POSTGRESQL, [_postgresql_parameters(c.event, c.body) for c in chained]
+        )
+        return
+    # One statement per table (executemany), then the head.
+    await connection.execute(insert(_EVENTS), [c.event for c in chained])
+    for c in chained:
+        seq = c.event["seq"]
+        await _insert_children(connection, _DISCLOSURES, seq, c.body["disclosures"], True)
+        await _insert_children(connection, _DISCLOSED, seq, c.body["disclosed"], False)
+    last = chained[-1]
+    await connection.execute(
+        update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=last.digest, last_at=last.occurred_at)
+    )
 
 
 def _write_postgresql() -> TextClause:

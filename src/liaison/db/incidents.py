@@ -91,7 +91,7 @@ async def load_open_incidents(session: AsyncSession) -> dict[str, OpenIncident]:
 
 
 async def _next_reference(session: AsyncSession, year: int) -> str:
-    # Every mutation holds the audit chain's head lock to its commit (db.audit.reserve_slot),
+    # Every mutation holds the writers' lock to its commit (db.audit.hold_writes),
     # so no other transaction numbers an incident between this count and the insert.
     prefix = f"INC-{year}-"
     taken = await session.scalar(

@@ -298,9 +298,9 @@ class PolicyEpoch(Base):
 
 class RecordChange(Base):
     """One row per record a mutation created or changed, in commit order: the feed that
-    subscriptions read. Every mutation holds the audit chain's head lock from its first
-    statement to its commit (``db.audit.reserve_slot``), so ``seq`` is assigned in commit
-    order and a reader that has seen ``seq`` n has seen every change before it."""
+    subscriptions read. Every mutation holds the writers' lock from its first statement to
+    its commit (``db.audit.hold_writes``), so ``seq`` is assigned in commit order and a
+    reader that has seen ``seq`` n has seen every change before it."""
 
     __tablename__ = "record_change"
 

@@ -34,7 +34,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.db import models
-from liaison.db.audit import AuditEntry, DisclosedKeys, reserve_slot, sha256_hex, write_event
+from liaison.db.audit import (
+    AuditEntry,
+    DisclosedKeys,
+    hold_writes,
+    reserve_slot,
+    sha256_hex,
+    write_event,
+)
 from liaison.db.changes import note_change
 from liaison.db.recognition_models import (
     Recognition,
@@ -315,9 +322,11 @@ def lapse_event(owners: dict[int, str], lapsed: Sequence[tuple[int, int]]) -> Au
 
 async def lapse_and_audit(session: AsyncSession, today: dt.date) -> list[int]:
     """:func:`lapse_recognitions` with its audit event, in the caller's transaction (commit
-    it; roll it back if this raises). The chain's place is taken first, which also
-    serialises concurrent runs of several processes; a run that lapses nothing gives its
-    place up (a savepoint) and writes no event, so the chain has no gap."""
+    it; roll it back if this raises). The writers' lock is taken first, which serialises
+    concurrent runs of several processes with each other and with mutations; a run that
+    lapses nothing gives its place in the chain up (a savepoint) and writes no event, so
+    the chain has no gap."""
+    await hold_writes(session)
     async with session.begin_nested() as savepoint:
         slot = await reserve_slot(session)
         lapsed = await lapse_recognitions(session, today)

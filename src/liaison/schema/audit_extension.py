@@ -2,10 +2,12 @@
 operation that read or was refused another department's data, and every mutation, is
 appended to the chain in the request's own transaction.
 
-Security contract (fail closed): the event is written in the transaction the edge commits
-before the response body exists (``LiaisonGraphQL.process_result``). If it cannot be
-written, this extension rolls the whole transaction back (a mutation's writes included)
-and the result carries no data and one ``AUDIT_UNAVAILABLE`` error with the request id.
+Security contract (fail closed): a mutation's event is written in the transaction the edge
+commits before the response body exists (``LiaisonGraphQL.process_result``); a query's is
+committed by the process's audit writer (group commit, ``db.audit_writer``) before this
+extension lets the result go on. If it cannot be written, this extension rolls the whole
+transaction back (a mutation's writes included) and the result carries no data and one
+``AUDIT_UNAVAILABLE`` error with the request id.
 Reads of one's own department's records only leave no event: nothing was shared.
 """
 
@@ -24,7 +26,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 
-from liaison.db.audit import Slot, reserve_slot, write_event
+from liaison.db.audit import hold_writes, reserve_slot, write_event
 from liaison.schema.audit_entry import Operation, build_entry
 from liaison.schema.context import Context
 
@@ -38,8 +40,9 @@ class AuditTrail(SchemaExtension):
     leaves ``on_execute`` hooks in reverse order, so this one's post-execution step then
     runs after the gate has added its FORBIDDEN / PURPOSE_REQUIRED errors.
 
-    A mutation reserves its place in the chain before it runs (see ``reserve_slot``): its
-    writes and its event then commit, or roll back, as one transaction on every database.
+    A mutation takes the writers' lock before it runs (``db.audit.hold_writes``) and its
+    place in the chain after: its writes and its event then commit, or roll back, as one
+    transaction on every database.
     """
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -48,27 +51,27 @@ class AuditTrail(SchemaExtension):
         if not isinstance(context, Context):
             yield
             return
-        slot: Slot | None = None
-        if execution.operation_type is OperationType.MUTATION:
+        writes = execution.operation_type is OperationType.MUTATION
+        if writes:
             try:
                 async with context.database() as session:
-                    slot = await reserve_slot(session)
+                    await hold_writes(session)
             except Exception:
                 await _abandon(context)
                 raise _unavailable(context) from None
         try:
             yield
         except Exception:
-            # Execution failed before a result: a reserved slot must not commit empty.
-            if slot is not None:
+            # Execution failed before a result: nothing it wrote may commit.
+            if writes:
                 await _abandon(context)
             raise
         result = execution.result
         if result is None or not hasattr(result, "errors"):
-            if slot is not None:
+            if writes:
                 await _roll_back(context)
             return
-        await _record(execution, context, result, slot)
+        await _record(execution, context, result, writes=writes)
 
 
 class AuditEachEvent(SchemaExtension):
@@ -84,16 +87,15 @@ class AuditEachEvent(SchemaExtension):
             and context.event_open
             and isinstance(result, ExecutionResult)
         ):
-            await _record(execution, context, result, None)
+            await _record(execution, context, result, writes=False)
         yield
 
 
 async def _record(
-    execution: ExecutionContext, context: Context, result: Any, slot: Slot | None
+    execution: ExecutionContext, context: Context, result: Any, *, writes: bool
 ) -> None:
-    """Appends the operation's (or the event's) entry, in the slot a mutation reserved or
-    a new one; if it cannot, rolls everything back and leaves ``result`` no data and one
-    ``AUDIT_UNAVAILABLE`` error."""
+    """Appends the operation's (or the event's) entry; if it cannot, rolls everything back
+    and leaves ``result`` no data and one ``AUDIT_UNAVAILABLE`` error."""
     errors: list[GraphQLError] = list(result.errors or [])
     try:
         entry = build_entry(
@@ -101,11 +103,16 @@ async def _record(
             context.gates(),
             errors,
             data_returned=result.data is not None,
-            writes=slot is not None,
+            writes=writes,
         )
-        if entry is not None:
-            async with context.database() as session:
-                await write_event(session, slot or await reserve_slot(session), entry)
+        if entry is None:
+            return
+        if not writes and context.audit_writer is not None and not context.event_open:
+            # A query writes nothing of its own: its event can commit with others'.
+            await context.audit_writer.append(entry)
+            return
+        async with context.database() as session:
+            await write_event(session, await reserve_slot(session), entry)
     except Exception:
         await _abandon(context)
         result.data = None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.db.attachments import AttachmentStore
+from liaison.db.audit_writer import AuditWriter
 from liaison.db.change_feed import ChangeFeed
 from liaison.db.scope import RowAccess
 from liaison.permissions.gate import Gate
@@ -36,6 +37,9 @@ class Context:
     # Where referral attachments are kept, and how large one may be (LIAISON_ATTACHMENT_DIR,
     # LIAISON_MAX_ATTACHMENT_BYTES).
     attachments: AttachmentStore = field(default_factory=AttachmentStore)
+    # The process's group commit for the audit events of queries (db.audit_writer); with
+    # none, a query's event is appended in the request's own transaction.
+    audit_writer: AuditWriter | None = None
     # Subscriptions (websocket only): the feed that wakes them, and how to take the
     # caller's access afresh before each event, so an agreement change applies at once.
     changes: ChangeFeed | None = None

@@ -341,8 +341,9 @@ def with_deadline(executor: type[E], seconds: float) -> type[E]:
 
     A mutation runs inside a savepoint of the request's transaction, rolled back when the
     deadline passes, so a mutation cut short writes nothing, while what the transaction held
-    before (the audit trail's reserved slot) is kept and filled. A query writes nothing and
-    needs no savepoint (no extra statement); its transaction is rolled back whole.
+    before (the writers' lock) is kept and its audit event still written. A query writes
+    nothing and needs no savepoint (no extra statement); its transaction is rolled back
+    whole.
 
     The statement in flight is cut too: asyncpg cancels it on the server; an SQLite one is
     interrupted (``db.engine.statement_interrupter``) before the task is cancelled, since
