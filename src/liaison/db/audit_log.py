@@ -223,6 +223,22 @@ async def _derived(
     return sorted(rows), gone
 
 
+async def _index_before_asking(session: AsyncSession) -> int:
+    """:func:`index_pending` for a question about to be asked in ``session``.
+
+    On PostgreSQL in a transaction of its own, committed at once: the watermark's lock is
+    then held for the indexing alone. In the request's transaction it was held to the
+    request's end, and under load every other question, and the background indexer,
+    queued behind each whole request (``bench/soak.py``). The question's statements, at
+    read committed, see what was committed. On SQLite in the request's transaction: a
+    connection of its own would be in another snapshot, and one process writes anyway."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return await index_pending(session)
+    async with AsyncSession(connection.engine) as own, own.begin():
+        return await index_pending(own)
+
+
 def _of_enterprise(record_type: str) -> bool:
     table = RECORD_TABLES.get(record_type)
     return table is not None and (table.model is models.Enterprise or table.enterprise is not None)
@@ -619,7 +635,7 @@ async def access_log(
     The index is brought up to date first and the answer covers the events up to its
     watermark, so the enterprise filter is complete. The caller commits (the indexer may
     have written)."""
-    indexed = await index_pending(session)
+    indexed = await _index_before_asking(session)
     seqs = await seq_range(session, wanted.since, wanted.until, upto=indexed)
     if seqs is None or first == 0:
         return AccessLogPage(events=[], has_next_page=False)
