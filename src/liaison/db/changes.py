@@ -26,13 +26,18 @@ _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
 async def note_change(session: AsyncSession, record_type: str, record_id: int) -> None:
-    """Call in the mutation's own transaction, after its audit slot is reserved."""
-    await session.execute(
-        insert(_CHANGE).values(
-            record_type=record_type, record_id=record_id, changed_at=dt.datetime.now(dt.UTC)
-        )
+    """Call in the mutation's own transaction, which holds the writers' lock
+    (``db.audit.hold_writes``)."""
+    change = insert(_CHANGE).values(
+        record_type=record_type, record_id=record_id, changed_at=dt.datetime.now(dt.UTC)
     )
-    await notify_listeners(session)
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(change)
+        return
+    # The row and the notification in one round trip: a mutation holds the writers' lock
+    # through each of its round trips.
+    noted = change.returning(_CHANGE.seq).cte("noted")
+    await session.execute(select(func.pg_notify(CHANNEL, "")).select_from(noted))
 
 
 async def notify_listeners(session: AsyncSession) -> None:
