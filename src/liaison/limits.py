@@ -79,6 +79,12 @@ class Limits:
         "one attachment of a referral, decoded; its base64 (a third larger) travels in "
         "`variables`, so it must fit LIAISON_MAX_VARIABLES_BYTES too",
     )
+    max_concurrent_operations: int = _limit(
+        6,
+        "LIAISON_MAX_CONCURRENT_OPERATIONS",
+        "GraphQL operations over HTTP one server process executes at once; the others wait "
+        "their turn, in arrival order",
+    )
     rate_records_per_minute: int = _limit(
         60_000,
         "LIAISON_RATE_RECORDS_PER_MINUTE",
