@@ -74,6 +74,7 @@ def _build_demo(settings: Settings, enterprises: int, seed: int) -> None:
     from liaison.db.demo.generate import DemoError, populate
     from liaison.db.engine import create_engine, session_factory
     from liaison.db.migrate import upgrade
+    from liaison.db.planner_statistics import gather_statistics
     from liaison.permissions.policy_file import load_policy_file
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -95,6 +96,7 @@ def _build_demo(settings: Settings, enterprises: int, seed: int) -> None:
                     signed_at=dt.datetime.now(dt.UTC),
                 )
                 users = await add_demo_users(session)
+            await gather_statistics(engine)
         finally:
             await engine.dispose()
         click.echo(

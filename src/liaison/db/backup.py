@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from liaison.db.audit import BrokenLink, verify_chain
 from liaison.db.engine import create_engine, session_factory
+from liaison.db.planner_statistics import gather_statistics
 
 FORMAT = "liaison-backup/1"
 
@@ -256,6 +257,11 @@ async def restore(url: str, backup_file: Path) -> Restored:
                 str(backup_file),
             ],
         )
+        engine = create_engine(url)
+        try:
+            await gather_statistics(engine)
+        finally:
+            await engine.dispose()
     return Restored(manifest, current, await _verified(url))
 
 
