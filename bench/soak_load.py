@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+from bench.loopback_http import Connection, HTTPFailure
 
 # kind, weight, caller, query (a template: {uscc}, {n}), whether an answer with data must
 # have an audit event (another department's data, or a write)
@@ -109,8 +110,7 @@ def _first_code(body: Any) -> str | None:
 
 
 async def _ask(
-    client: httpx.AsyncClient,
-    run: Run,
+    connection: Connection,
     started: float,
     kind: str,
     request_id: str,
@@ -127,17 +127,22 @@ async def _ask(
     begun = time.perf_counter()
     status, with_data, code = 0, False, None
     try:
-        response = await client.post("/graphql", json={"query": query}, headers=headers)
-        status = response.status_code
+        reply = await connection.post_json("/graphql", {"query": query}, headers)
+        status = reply.status
         try:
-            body = response.json()
+            body = reply.json()
         except ValueError:
             body = None
         data = body.get("data") if isinstance(body, dict) else None
-        with_data = status == 200 and bool(data) and all(v is not None for v in data.values())
+        with_data = (
+            status == 200
+            and isinstance(data, dict)
+            and bool(data)
+            and all(v is not None for v in data.values())
+        )
         code = _first_code(body)
-    except httpx.HTTPError as error:
-        code = type(error).__name__
+    except HTTPFailure as failure:
+        code = str(failure)
     into.append(
         Answer(
             kind,
@@ -173,21 +178,20 @@ async def run_load(
     counter = itertools.count(1)
     started = time.perf_counter()
     deadline = started + seconds
-    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
-    timeout = httpx.Timeout(30.0)
     rng = random.Random(f"{label}-soak")
+    address = urlsplit(base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
 
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
-
-        async def one_client() -> None:
+    async def one_client() -> None:
+        connection = Connection(host, port)
+        try:
             while time.perf_counter() < deadline:
                 kind, _, caller, template, audited = rng.choices(WORKLOAD, weights)[0]
                 n = next(counter)
                 query = template.replace("{uscc}", rng.choice(usccs)).replace("{n}", str(n))
                 token = token_of[(caller, ROLES.get(kind, ("reader",)))]
                 await _ask(
-                    client,
-                    run,
+                    connection,
                     started,
                     kind,
                     f"soak-{label}-{n}",
@@ -196,9 +200,15 @@ async def run_load(
                     audited,
                     run.answers,
                 )
+                if run.answers[-1].status == 0:
+                    await asyncio.sleep(0.05)  # no server there: try again, not spin
+        finally:
+            await connection.close()
 
-        async def hostile() -> None:
-            token = token_of[("customs", ("reader",))]
+    async def hostile() -> None:
+        connection = Connection(host, port)
+        token = token_of[("customs", ("reader",))]
+        try:
             for n in itertools.count():
                 at = started + n / hostile_per_second
                 if at >= deadline:
@@ -206,8 +216,7 @@ async def run_load(
                 await asyncio.sleep(max(0.0, at - time.perf_counter()))
                 kind, query = HOSTILE[n % len(HOSTILE)]
                 await _ask(
-                    client,
-                    run,
+                    connection,
                     started,
                     kind,
                     f"soak-{label}-hostile-{n}",
@@ -216,13 +225,15 @@ async def run_load(
                     False,
                     run.hostile,
                 )
+        finally:
+            await connection.close()
 
-        tasks = [asyncio.create_task(one_client()) for _ in range(clients)]
-        if hostile_per_second > 0:
-            tasks.append(asyncio.create_task(hostile()))
-        if during is not None:
-            tasks.append(asyncio.create_task(during()))
-        await asyncio.gather(*tasks)
+    tasks = [asyncio.create_task(one_client()) for _ in range(clients)]
+    if hostile_per_second > 0:
+        tasks.append(asyncio.create_task(hostile()))
+    if during is not None:
+        tasks.append(asyncio.create_task(during()))
+    await asyncio.gather(*tasks)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -238,6 +249,8 @@ class Figures:
     unavailable: int  # 503: the database (or the audit trail in it) could not be reached
     unanswered: int  # no HTTP answer at all
     by_status: dict[int, int]
+    # kind: (answers, p50 ms, p95 ms): which requests make the tail
+    by_kind: dict[str, tuple[int, float, float]]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -262,6 +275,11 @@ def figures(answers: list[Answer], seconds: float) -> Figures:
         unavailable=by_status.get(503, 0),
         unanswered=by_status.get(0, 0),
         by_status=dict(sorted(by_status.items())),
+        by_kind={
+            kind: (len(of_kind), _percentile(of_kind, 0.50), _percentile(of_kind, 0.95))
+            for kind in sorted({a.kind for a in answers})
+            if (of_kind := [a.seconds * 1000 for a in answers if a.kind == kind and a.status])
+        },
     )
 
 
