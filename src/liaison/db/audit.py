@@ -255,12 +255,12 @@ async def reserve_slot(session: AsyncSession) -> Slot:
     the database write lock. Writers that must also be serialised with one another take
     :func:`hold_writes` first.
     """
-    return (await _reserve(session, 1))[0]
+    return await _reserve(session, 1)
 
 
-async def _reserve(session: AsyncSession, count: int) -> list[Slot]:
-    """``count`` consecutive places, the head moved past them all in one statement. Only
-    the first knows its previous hash: each later one's is the event written before it."""
+async def _reserve(session: AsyncSession, count: int) -> Slot:
+    """The first of ``count`` consecutive places, the head moved past them all in one
+    statement; each later place follows the event written into the one before it."""
     connection = await session.connection()
     moved = (
         await connection.execute(
@@ -270,11 +270,7 @@ async def _reserve(session: AsyncSession, count: int) -> list[Slot]:
             .returning(_HEAD.c.seq, _HEAD.c.last_hash, _HEAD.c.last_at)
         )
     ).one()
-    first = int(moved.seq) - count + 1
-    not_before = utc(moved.last_at)
-    return [Slot(first, str(moved.last_hash), not_before)] + [
-        Slot(seq, "", not_before) for seq in range(first + 1, first + count)
-    ]
+    return Slot(int(moved.seq) - count + 1, str(moved.last_hash), utc(moved.last_at))
 
 
 async def write_event(
@@ -293,14 +289,13 @@ async def append_events(
     seqs. Same contract as :func:`append_event`."""
     if not entries:
         return []
-    slots = await _reserve(session, len(entries))
+    slot = await _reserve(session, len(entries))
     chained: list[_Chained] = []
-    for slot, entry in zip(slots, entries, strict=True):
-        if chained:
-            slot = Slot(slot.seq, chained[-1].digest, chained[-1].occurred_at)
+    for entry in entries:
         chained.append(_Chained.of(slot, entry, now))
+        slot = Slot(slot.seq + 1, chained[-1].digest, chained[-1].occurred_at)
     await _write(session, chained)
-    return [slot.seq for slot in slots]
+    return [int(c.event["seq"]) for c in chained]
 
 
 @dataclass(frozen=True, slots=True)
