@@ -139,6 +139,15 @@ async def build_world(session: AsyncSession) -> World:
     return World(departments=departments, enterprises=enterprises)
 
 
+async def close_app(app: Any) -> None:
+    """What the app's lifespan lets go of, for an app served without one (httpx's
+    ASGITransport runs no lifespan): its pool and, on PostgreSQL, its audit writer's own
+    connection."""
+    if app.state.audit_writer is not None:
+        await app.state.audit_writer.close()
+    await app.state.engine.dispose()
+
+
 def token(
     keys: SigningKeys,
     department: str,

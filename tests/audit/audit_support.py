@@ -12,6 +12,7 @@ import httpx
 from click.testing import CliRunner, Result
 
 from liaison.api.cli import main
+from liaison.db.audit import AuditEntry
 
 CHEMICALS_TO_EMERGENCY = {
     "provider": "customs",
@@ -20,6 +21,27 @@ CHEMICALS_TO_EMERGENCY = {
     "purposes": ["joint_inspection", "emergency_response"],
     "fields": {"cas_number": "full", "quantity": "masked"},
 }
+
+
+def audit_entry(request_id: str, **changes: Any) -> AuditEntry:
+    """An event as an emergency bureau's query with nothing disclosed would leave it, with
+    ``changes``: for tests that append to the chain directly."""
+    fields: dict[str, Any] = {
+        "request_id": request_id,
+        "principal_subject": "s",
+        "principal_department": "emergency",
+        "principal_client": "c",
+        "operation_type": "query",
+        "operation_name": None,
+        "document_sha256": "0" * 64,
+        "variables_sha256": "1" * 64,
+        "purpose": "joint_inspection",
+        "case_reference": None,
+        "outcome": "ok",
+        "disclosures": (),
+        "disclosed": (),
+    }
+    return AuditEntry(**{**fields, **changes})
 
 
 def new_request_id(label: str) -> str:

@@ -19,7 +19,7 @@ from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
 from liaison.db.audit import verify_chain
 from liaison.db.audit_models import AuditEvent
-from world import USCC_CHEMICAL, World, grant, token
+from world import USCC_CHEMICAL, World, close_app, grant, token
 
 Sessions = async_sessionmaker[AsyncSession]
 REQUESTS = 30
@@ -38,8 +38,7 @@ async def second_instance(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://liaison-2.test") as client:
         yield client
-    await app.state.engine.dispose()
-    await app.state.audit_engine.dispose()
+    await close_app(app)
 
 
 async def test_every_response_that_carried_another_departments_data_has_its_event(

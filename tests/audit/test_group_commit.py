@@ -10,6 +10,7 @@ import itertools
 import uuid
 from typing import Any, cast
 
+from audit_support import audit_entry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,21 +26,12 @@ RUN = uuid.uuid4().hex[:12]
 
 
 def entry(request_id: str, outcome: str = "ok") -> AuditEntry:
-    return AuditEntry(
-        request_id=f"{RUN}-{request_id}",
-        principal_subject="group-commit",
-        principal_department="emergency",
-        principal_client="tests",
-        operation_type="query",
-        operation_name=None,
-        document_sha256="0" * 64,
-        variables_sha256="1" * 64,
-        purpose="joint_inspection",
-        case_reference=None,
-        outcome=outcome,
-        disclosures=(),
-        disclosed=(),
-    )
+    return audit_entry(f"{RUN}-{request_id}", outcome=outcome)
+
+
+async def chain_intact(sessions: Sessions) -> bool:
+    async with sessions() as session:
+        return await verify_chain(session) is None
 
 
 async def stored(sessions: Sessions, prefix: str) -> list[AuditEvent]:
@@ -79,8 +71,7 @@ async def test_events_appended_together_are_chained_in_the_order_given(
     for previous, event in itertools.pairwise(events):
         assert event.prev_hash == previous.hash
         assert event.occurred_at >= previous.occurred_at
-    async with sessions() as session:
-        assert await verify_chain(session) is None
+    assert await chain_intact(sessions)
 
 
 async def test_the_writer_commits_concurrent_appends_as_one_batch_before_it_answers(
@@ -96,8 +87,7 @@ async def test_the_writer_commits_concurrent_appends_as_one_batch_before_it_answ
     events = await stored(sessions, "batched-")
     assert sorted(seqs) == [e.seq for e in events]
     assert sorted(labels(events)) == sorted(f"batched-{n}" for n in range(20))
-    async with sessions() as session:
-        assert await verify_chain(session) is None
+    assert await chain_intact(sessions)
 
 
 async def test_a_bad_event_fails_alone_and_the_others_of_its_batch_commit(
@@ -115,8 +105,7 @@ async def test_a_bad_event_fails_alone_and_the_others_of_its_batch_commit(
     assert isinstance(answers[1], ValueError)
     assert all(isinstance(a, int) for a in (answers[0], answers[2]))
     assert labels(await stored(sessions, "alone-")) == ["alone-0", "alone-2"]
-    async with sessions() as session:
-        assert await verify_chain(session) is None
+    assert await chain_intact(sessions)
 
 
 async def test_when_the_audit_cannot_be_written_every_waiting_append_fails(
@@ -132,8 +121,7 @@ async def test_when_the_audit_cannot_be_written_every_waiting_append_fails(
 
     assert all(isinstance(a, Exception) for a in answers)
     assert await stored(sessions, "unwritable-") == []
-    async with sessions() as session:
-        assert await verify_chain(session) is None
+    assert await chain_intact(sessions)
     # And the writer is not left broken: the next append commits.
     assert isinstance(await writer.append(entry("unwritable-after")), int)
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from audit_support import CHEMICALS_TO_EMERGENCY, ask, new_request_id, run_cli
+from audit_support import CHEMICALS_TO_EMERGENCY, ask, audit_entry, new_request_id, run_cli
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from test_tamper_evidence import append_only_bypassed
@@ -262,23 +262,8 @@ _LEGACY_RECORDS = (
 
 
 def _entry(request_id: str, **extra: Any) -> AuditEntry:
-    return AuditEntry(
-        request_id=request_id,
-        principal_subject="s",
-        principal_department="emergency",
-        principal_client="c",
-        operation_type="query",
-        operation_name=None,
-        document_sha256="0" * 64,
-        variables_sha256="1" * 64,
-        purpose="joint_inspection",
-        case_reference=None,
-        outcome="ok",
-        disclosures=(
-            Disclosure("customs", "dangerous_chemical_entry", "cas_number", "full", 2, "memo"),
-        ),
-        **extra,
-    )
+    disclosure = Disclosure("customs", "dangerous_chemical_entry", "cas_number", "full", 2, "memo")
+    return audit_entry(request_id, disclosures=(disclosure,), **extra)
 
 
 async def _append_legacy(session: AsyncSession, entry: AuditEntry) -> int:

@@ -19,7 +19,7 @@ from liaison.api.keys import SigningKeys
 from liaison.codes import uscc_check_character
 from liaison.db import models
 from liaison.limits import Limits
-from world import token
+from world import close_app, token
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 ME = "{ me { department } }"
@@ -43,7 +43,7 @@ async def app_with(settings: Settings, **changes: Any) -> AsyncIterator[Starlett
     try:
         yield app
     finally:
-        await app.state.engine.dispose()
+        await close_app(app)
 
 
 @asynccontextmanager

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
-from world import USCC_CHEMICAL, USCC_PAINTS, World
+from world import USCC_CHEMICAL, USCC_PAINTS, World, close_app
 
 CONTENT = "query($id: ID!) { referralAttachment(id: $id) { id sha256 contentBase64 } }"
 
@@ -36,7 +36,7 @@ async def in_directory(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://liaison.test") as client:
         yield client
-    await app.state.engine.dispose()
+    await close_app(app)
 
 
 def files_in(directory: Path) -> list[str]:

@@ -26,7 +26,7 @@ from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
 from liaison.limits import Limits
-from world import USCC_CHEMICAL, USCC_PAINTS, World
+from world import USCC_CHEMICAL, USCC_PAINTS, World, close_app
 
 UNKNOWN_USCC = "91310115MA1L00010N"  # valid check character, registered nowhere
 LIMIT = Limits().max_attachment_bytes
@@ -386,7 +386,7 @@ async def small_limit(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://liaison.test") as client:
         yield client
-    await app.state.engine.dispose()
+    await close_app(app)
 
 
 async def test_the_attachment_limit_is_configuration(

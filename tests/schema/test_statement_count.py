@@ -82,7 +82,8 @@ def _statements(app: Any) -> Iterator[list[str]]:
         statements.append(args[2])
 
     # The request's own statements and, on PostgreSQL, the audit writer's (group commit).
-    engines = [app.state.engine.sync_engine, app.state.audit_engine.sync_engine]
+    writer = app.state.audit_writer
+    engines = [app.state.engine.sync_engine, *([writer.engine.sync_engine] if writer else [])]
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
     try:

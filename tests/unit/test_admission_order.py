@@ -40,9 +40,10 @@ async def test_a_place_is_given_back_when_its_operation_fails() -> None:
     with pytest.raises(RuntimeError):
         async with admission.admitted():
             raise RuntimeError("the operation failed")
-    async with asyncio.timeout(1):
-        async with admission.admitted():
-            pass
+    entered = False
+    async with asyncio.timeout(1), admission.admitted():
+        entered = True
+    assert entered
 
 
 async def test_zero_admits_everything_at_once() -> None:

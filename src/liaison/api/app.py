@@ -42,11 +42,10 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
     changes = ChangeFeed(sessions, poll_seconds=settings.subscription_poll_seconds)
     # Group commit of queries' audit events, where processes share the chain's head (on
     # SQLite one process writes, and a request's own writes would hold the write lock the
-    # writer waits for). Its own connection: requests waiting for it hold the pool's.
-    audit_engine = create_engine(settings.database_url, pool_size=1)
+    # writer waits for).
     audit_writer = (
-        AuditWriter(session_factory(audit_engine))
-        if audit_engine.dialect.name == "postgresql"
+        AuditWriter.on_own_connection(settings.database_url)
+        if engine.dialect.name == "postgresql"
         else None
     )
     view = GraphQLOverHTTP(
@@ -92,7 +91,6 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
         await changes.close()
         if audit_writer is not None:
             await audit_writer.close()
-        await audit_engine.dispose()
         await engine.dispose()
 
     app = Starlette(
@@ -114,7 +112,7 @@ def create_app(settings: Settings, *, fast_lists: bool = True) -> Starlette:
         exception_handlers={HTTPException: http_exception_as_json},
     )
     app.state.engine = engine
-    app.state.audit_engine = audit_engine  # the audit writer's (PostgreSQL)
+    app.state.audit_writer = audit_writer
     app.state.identity = identity
     app.state.changes = changes
     return app

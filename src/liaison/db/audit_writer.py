@@ -20,9 +20,10 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liaison.db.audit import AuditEntry, append_events
+from liaison.db.engine import create_engine, session_factory
 
 _MOST_PER_BATCH = 256
 
@@ -36,17 +37,27 @@ class _Waiting:
 class AuditWriter:
     """Appends the audit events of one process's reads, a batch at a time.
 
-    ``sessions`` should have a connection of its own (a pool of one): the requests waiting
-    for their events hold connections of the request pool, which the writer must not wait
-    for."""
+    A server's writer has a connection of its own (:meth:`on_own_connection`): the
+    requests waiting for their events hold connections of the request pool, which the
+    writer must not wait for."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, most: int = _MOST_PER_BATCH
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        most: int = _MOST_PER_BATCH,
+        engine: AsyncEngine | None = None,
     ) -> None:
         self._sessions = sessions
         self._most = most
         self._queue: list[_Waiting] = []
         self._writing: asyncio.Task[None] | None = None
+        self.engine = engine  # its own, disposed by close()
+
+    @classmethod
+    def on_own_connection(cls, database_url: str) -> AuditWriter:
+        engine = create_engine(database_url, pool_size=1)
+        return cls(session_factory(engine), engine=engine)
 
     async def append(self, entry: AuditEntry) -> int:
         """The event's seq, once it has committed."""
@@ -60,10 +71,12 @@ class AuditWriter:
         return await asyncio.shield(waiting.committed)
 
     async def close(self) -> None:
-        """Writes what is queued, then returns."""
+        """Writes what is queued, then lets its own connection go."""
         if self._writing is not None:
             with contextlib.suppress(Exception):
                 await self._writing
+        if self.engine is not None:
+            await self.engine.dispose()
 
     async def _write_queued(self) -> None:
         batch: list[_Waiting] = []

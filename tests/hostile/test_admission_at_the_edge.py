@@ -5,15 +5,13 @@ is a real mutation kept waiting for the writers' lock, which this test holds."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
+from hostile_support import client_with
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from liaison.api.app import create_app
 from liaison.api.config import Settings
 from liaison.api.keys import SigningKeys
 from liaison.db.audit import hold_writes
@@ -38,13 +36,8 @@ RISK = {
 
 @pytest.fixture
 async def one_at_a_time(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    limits = dataclasses.replace(settings.limits, max_concurrent_operations=1)
-    app: Any = create_app(dataclasses.replace(settings, limits=limits))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://liaison.test") as client:
+    async with client_with(settings, max_concurrent_operations=1) as client:
         yield client
-    await app.state.engine.dispose()
-    await app.state.audit_engine.dispose()
 
 
 async def test_with_one_place_an_operation_waits_until_the_one_executing_is_done(
